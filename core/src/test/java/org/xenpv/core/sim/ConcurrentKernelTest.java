@@ -1,0 +1,93 @@
+package org.xenpv.core.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ConcurrentKernelTest {
+
+    @Test
+    @DisplayName("Producer and consumer on real threads hand over 100000 items through one wait queue")
+    void producerConsumer() {
+        try (Kernel k = Kernel.concurrent()) {
+            AtomicInteger produced = new AtomicInteger();
+            AtomicInteger consumed = new AtomicInteger();
+            WaitQueue q = k.waitQueue("items");
+            int n = 100_000;
+            k.spawn("consumer", () -> {
+                while (consumed.get() < n) {
+                    q.await(() -> produced.get() > consumed.get());
+                    consumed.incrementAndGet();
+                    q.wakeAll();
+                }
+            });
+            k.spawn("producer", () -> {
+                for (int i = 0; i < n; i++) {
+                    q.await(() -> produced.get() - consumed.get() < 32);
+                    produced.incrementAndGet();
+                    q.wakeAll();
+                }
+            });
+            k.runUntil(() -> consumed.get() == n, Duration.ofSeconds(60));
+            assertThat(consumed.get()).isEqualTo(n);
+        }
+    }
+
+    @Test
+    @DisplayName("A timed wait with no wake-up returns false")
+    void timedWait() {
+        try (Kernel k = Kernel.concurrent()) {
+            boolean[] r = {true};
+            Actor a = k.spawn("w", () -> r[0] = k.waitQueue("q").await(() -> false, Duration.ofMillis(20)));
+            k.runUntil(a::finished, Duration.ofSeconds(10));
+            assertThat(r[0]).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("An actor's failure is rethrown on the controlling thread")
+    void failure() {
+        try (Kernel k = Kernel.concurrent()) {
+            k.spawn("bad", () -> {
+                throw new IllegalArgumentException("grant ref 9 not permitted");
+            });
+            assertThatThrownBy(() -> k.runUntilIdle(Duration.ofSeconds(10)))
+                    .isInstanceOf(ActorFailedException.class)
+                    .hasMessageContaining("bad");
+        }
+    }
+
+    @Test
+    @DisplayName("Close ends actors blocked forever")
+    void close() {
+        Kernel k = Kernel.concurrent();
+        Actor a = k.spawn("daemon", () -> k.waitQueue("requests").await(() -> false));
+        k.close();
+        assertThat(a.finished()).isTrue();
+    }
+
+    @Test
+    @DisplayName("Kernel locks exclude each other on real threads")
+    void lock() {
+        try (Kernel k = Kernel.concurrent()) {
+            KernelLock lock = k.lock("l");
+            int[] counter = {0};
+            AtomicInteger done = new AtomicInteger();
+            for (int t = 0; t < 4; t++) {
+                k.spawn("t" + t, () -> {
+                    for (int i = 0; i < 10_000; i++) {
+                        lock.with(() -> counter[0]++);
+                    }
+                    done.incrementAndGet();
+                });
+            }
+            k.runUntil(() -> done.get() == 4, Duration.ofSeconds(60));
+            lock.with(() -> { });
+            assertThat(counter[0]).isEqualTo(40_000);
+        }
+    }
+}
