@@ -129,7 +129,7 @@ public final class XsSocketClient implements XsConnection {
                 }
             }
         } catch (XsProtocolException e) {
-            LOG.warn("{}: {}", name, e.getMessage());
+            LOG.warn("{}", e.getMessage());
             inbox.end(e);
             closeChannel();
         } catch (ClosedChannelException e) {

@@ -345,13 +345,18 @@ public final class RealCxenstored implements AutoCloseable {
      *
      * @throws IllegalStateException if the daemon was started without guest rings
      */
-    public synchronized RingGuest guest(int domid) throws IOException {
+    public RingGuest guest(int domid) throws IOException {
+        return guest(domid, "dom" + domid);
+    }
+
+    /** {@link #guest(int)}, naming the connection {@code name} if it is created now. */
+    public synchronized RingGuest guest(int domid, String name) throws IOException {
         if (link == null) {
             throw new IllegalStateException("xenstored was started with guestRings(false): no guest " + domid);
         }
         RingGuest g = guests.get(domid);
         if (g == null || !g.isOpen()) {
-            g = new RingGuest("dom" + domid, domid, runDir.resolve("ring-" + domid), link, timeout);
+            g = new RingGuest(name, domid, runDir.resolve("ring-" + domid), link, timeout);
             guests.put(domid, g);
         }
         return g;
