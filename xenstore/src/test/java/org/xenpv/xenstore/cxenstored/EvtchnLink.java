@@ -27,9 +27,13 @@ public final class EvtchnLink implements AutoCloseable {
     /** {@code VIRQ_DOM_EXC} from {@code xen/xen.h}: the daemon re-checks all domains when it fires. */
     public static final int VIRQ_DOM_EXC = 3;
 
-    /** A listener for {@code notify} of one local port. */
-    public interface Notified {
+    /** What a guest hears from the stub about its domain. */
+    public interface GuestListener {
+        /** The daemon notified the guest's event channel. */
         void onNotify();
+
+        /** The daemon unmapped the guest's ring page (the domain was released or destroyed). */
+        void onUnmap();
     }
 
     /** One {@code bind} line: local port {@code local} is connected to {@code domid}'s {@code remote}. */
@@ -41,7 +45,8 @@ public final class EvtchnLink implements AutoCloseable {
     private final Object lock = new Object();
     private final Map<Integer, Binding> byLocal = new HashMap<>();
     private final Map<Integer, Integer> virqs = new HashMap<>();
-    private final Map<Integer, Notified> listeners = new HashMap<>(); // by domid
+    private final Map<Integer, GuestListener> listeners = new HashMap<>(); // by domid
+    private final java.util.Set<Integer> unmapped = new java.util.HashSet<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -83,7 +88,8 @@ public final class EvtchnLink implements AutoCloseable {
     private void handle(String l) {
         lines.add(l);
         String[] f = l.split(" ");
-        Notified target = null;
+        GuestListener target = null;
+        boolean unmap = false;
         synchronized (lock) {
             switch (f[0]) {
                 case "bind" -> {
@@ -96,14 +102,27 @@ public final class EvtchnLink implements AutoCloseable {
                     Binding b = byLocal.get(Integer.parseInt(f[1]));
                     target = b == null ? null : listeners.get(b.domid());
                 }
-                default -> {
-                    // map/unmap lines are kept in lines() only
+                case "map" -> {
+                    if (f.length > 3 && f[3].equals("ok")) {
+                        unmapped.remove(Integer.parseInt(f[1]));
+                    }
                 }
+                case "unmap" -> {
+                    int domid = Integer.parseInt(f[1]);
+                    unmapped.add(domid);
+                    target = listeners.get(domid);
+                    unmap = true;
+                }
+                default -> LOG.warn("unknown line from the xenstored stub: {}", l);
             }
             lock.notifyAll();
         }
         if (target != null) {
-            target.onNotify();
+            if (unmap) {
+                target.onUnmap();
+            } else {
+                target.onNotify();
+            }
         }
     }
 
@@ -116,7 +135,8 @@ public final class EvtchnLink implements AutoCloseable {
      * The daemon-side local port currently bound to {@code domid}, waiting up to {@code timeout} for
      * the daemon to bind one (it does so on INTRODUCE).
      *
-     * @return the binding, or {@code null} if none appeared in time
+     * @return the binding, or {@code null} if none appeared in time or the domain's ring was
+     *     unmapped (released) since it was last mapped
      */
     public Binding awaitBinding(int domid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -128,7 +148,7 @@ public final class EvtchnLink implements AutoCloseable {
                     }
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || closed) {
+                if (left <= 0 || closed || unmapped.contains(domid)) {
                     return null;
                 }
                 try {
@@ -138,6 +158,13 @@ public final class EvtchnLink implements AutoCloseable {
                     return null;
                 }
             }
+        }
+    }
+
+    /** Whether the daemon unmapped {@code domid}'s ring since it last mapped it (the domain was released). */
+    public boolean isUnmapped(int domid) {
+        synchronized (lock) {
+            return unmapped.contains(domid);
         }
     }
 
@@ -152,7 +179,7 @@ public final class EvtchnLink implements AutoCloseable {
      * Routes {@code notify} lines for whatever port is bound to {@code domid} to {@code listener}
      * ({@code null} removes it).
      */
-    public void listen(int domid, Notified listener) {
+    public void listen(int domid, GuestListener listener) {
         synchronized (lock) {
             if (listener == null) {
                 listeners.remove(domid);

@@ -65,7 +65,18 @@ public final class RingGuest implements XsConnection {
         this.timeout = timeout;
         this.inbox = new XsInbox(name);
         this.decoder = new XsFrameDecoder(name + " (rsp ring of domain " + domid + ")");
-        link.listen(domid, this::onNotify);
+        link.listen(domid, new EvtchnLink.GuestListener() {
+            @Override
+            public void onNotify() {
+                drain();
+            }
+
+            @Override
+            public void onUnmap() {
+                drain();
+                inbox.end(released());
+            }
+        });
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             if (ch.size() < PAGE) {
@@ -130,6 +141,13 @@ public final class RingGuest implements XsConnection {
     /** The daemon's local port for this domain (it changes when the domain is re-introduced). */
     private int awaitPort() throws XsClientException {
         EvtchnLink.Binding b = link.awaitBinding(domid, timeout);
+        if (b == null && link.isUnmapped(domid)) {
+            inbox.end(released());
+        }
+        XsClientException ended = inbox.endCause();
+        if (ended != null) {
+            throw ended;
+        }
         if (b == null) {
             throw new XsTimeoutException(name + ": domain " + domid + " has no event channel bound in xenstored "
                     + "within " + timeout.toMillis() + " ms (was it INTRODUCEd?)");
@@ -198,8 +216,12 @@ public final class RingGuest implements XsConnection {
         }
     }
 
+    private XsClosedException released() {
+        return new XsClosedException(name + " (domain " + domid + " released)", XsClosedException.Kind.EOF, null);
+    }
+
     /** Runs on the link's reader thread for every notify of this guest's port. */
-    private void onNotify() {
+    private void drain() {
         synchronized (space) {
             space.notifyAll();
         }

@@ -49,7 +49,14 @@ public record XsScript(String name, XsDaemonConfig config, List<Step> steps) {
             byte[] payload, String bindTx, boolean noWait) implements Step {
     }
 
-    /** Bytes written to {@code conn} as they are, without framing. */
-    public record Raw(int line, String text, String conn, byte[] bytes, boolean noWait) implements Step {
+    /**
+     * Bytes written to {@code conn} as they are, without framing.
+     *
+     * @param replies how many non-event messages to wait for (default 1; the runner cannot tell how
+     *     many whole requests the bytes hold)
+     * @param noWait send and do not wait (a partial message may be left in flight)
+     */
+    public record Raw(int line, String text, String conn, byte[] bytes, int replies, boolean noWait)
+            implements Step {
     }
 }

@@ -116,8 +116,15 @@ public final class XsScriptParser {
         }
         List<Token> tokens = tokenize(m.group(3));
         boolean noWait = false;
-        if (!tokens.isEmpty() && tokens.get(0).is("nowait")) {
-            noWait = true;
+        Integer replies = null;
+        while (!tokens.isEmpty()) {
+            if (tokens.get(0).is("nowait")) {
+                noWait = true;
+            } else if (!tokens.get(0).quoted && tokens.get(0).raw.startsWith("replies=")) {
+                replies = (int) parseLong(tokens.get(0).raw.substring("replies=".length()));
+            } else {
+                break;
+            }
             tokens.remove(0);
         }
         if (tokens.isEmpty()) {
@@ -128,7 +135,10 @@ public final class XsScriptParser {
             if (tx != null) {
                 throw error("RAW takes no @transaction");
             }
-            return new XsScript.Raw(lineNo, line, conn, concat(tokens), noWait);
+            return new XsScript.Raw(lineNo, line, conn, concat(tokens), replies == null ? 1 : replies, noWait);
+        }
+        if (replies != null) {
+            throw error("replies=N is only for RAW");
         }
         if (verb.equals("SEND")) {
             return send(line, conn, tx, noWait, tokens);
