@@ -49,6 +49,14 @@ public final class RealCxenstored implements AutoCloseable {
     /** sun_path is 108 bytes including the NUL. */
     private static final int MAX_SOCKET_PATH = 100;
 
+    /** Daemons still running, killed by a shutdown hook if a test forgets to close one. */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+                "xenstored-reaper"));
+    }
+
     private final Path runDir;
     private final Process process;
     private final EvtchnLink link;
@@ -217,6 +225,7 @@ public final class RealCxenstored implements AutoCloseable {
             env.put("XSSTUB_EVTCHN", evtchn.toString());
         }
         Process p = pb.start();
+        LIVE.add(p);
         EvtchnLink link = null;
         long deadline = System.nanoTime() + b.startupTimeout.toNanos();
         try {
@@ -285,6 +294,7 @@ public final class RealCxenstored implements AutoCloseable {
     }
 
     private static void kill(Process p) {
+        LIVE.remove(p);
         p.destroy();
         try {
             if (!p.waitFor(2, TimeUnit.SECONDS)) {
