@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.xenpv.xenstore.client.XsBytes;
 import org.xenpv.xenstore.client.XsClosedException;
 import org.xenpv.xenstore.client.XsErrorException;
 import org.xenpv.xenstore.client.XsSocketClient;
@@ -154,5 +155,71 @@ class RealCxenstoredTest {
             assertThatThrownBy(() -> g.watch("x", "3"))
                     .isInstanceOfSatisfying(XsErrorException.class, e -> assertThat(e.error()).isEqualTo(XsError.E2BIG));
         }
+    }
+
+    /**
+     * The 4.17 trace format (reference §4.1), pinned for trace parsers: pointers are numbered in order of
+     * appearance, timestamps and write-rate-limiter lines dropped. 4.17 logs no CREATE line for a
+     * transaction, only its DESTROY.
+     */
+    @Test
+    void traceRecordsObjectsRequestsAndReplies() throws Exception {
+        try (RealCxenstored d = RealCxenstored.start(); XsSocketClient a = d.connect("a"); XsSocketClient b = d.connect("b")) {
+            b.watch("/t", "tok");
+            a.write("/t/x", "v");
+            assertThat(b.nextEvent(T).stringList()).containsExactly("/t", "tok");
+            assertThat(b.nextEvent(T).stringList()).containsExactly("/t/x", "tok");
+            int tx = a.transactionStart();
+            a.read(tx, "/t/x");
+            a.transactionEnd(tx, false);
+            a.send(99, 0, new byte[] {0});
+            a.nextReply(T);
+            a.send(XsType.READ.code(), 0, XsBytes.latin1("/t/x"));
+            a.nextReply(T);
+            b.unwatch("/t", "tok");
+            assertThat(normalise(d.traceLines())).containsExactly(
+                    "",
+                    "***",
+                    "CREATE connection #1",
+                    "Checking store ...",
+                    "Checking store complete.",
+                    "CREATE connection #2",
+                    "CREATE connection #3",
+                    "IN #3 <time> WATCH (/t tok )",
+                    "CREATE watch #4",
+                    "OUT #3 <time> WATCH (OK )",
+                    "OUT #3 <time> WATCH_EVENT (/t tok )",
+                    "IN #2 <time> WRITE (/t/x v)",
+                    "OUT #2 <time> WRITE (OK )",
+                    "OUT #3 <time> WATCH_EVENT (/t/x tok )",
+                    "IN #2 <time> TRANSACTION_START ( )",
+                    "OUT #2 <time> TRANSACTION_START (1 )",
+                    "IN #2 <time> READ (/t/x )",
+                    "OUT #2 <time> READ (v)",
+                    "IN #2 <time> TRANSACTION_END (F )",
+                    "DESTROY transaction #5",
+                    "OUT #2 <time> TRANSACTION_END (OK )",
+                    "IN #2 <time> **UNKNOWN** ( )",
+                    "OUT #2 <time> ERROR (ENOSYS )",
+                    "IN #2 <time> READ (/t/x)",
+                    "OUT #2 <time> ERROR (ENOENT )",
+                    "IN #3 <time> UNWATCH (/t tok )",
+                    "DESTROY watch #4",
+                    "OUT #3 <time> UNWATCH (OK )");
+        }
+    }
+
+    private static List<String> normalise(List<String> trace) {
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        java.util.regex.Pattern ptr = java.util.regex.Pattern.compile("0x[0-9a-f]+");
+        return trace.stream().filter(l -> !l.startsWith("wrl:")).map(l -> {
+            java.util.regex.Matcher m = ptr.matcher(l);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(sb, ids.computeIfAbsent(m.group(), k -> "#" + (ids.size() + 1)));
+            }
+            m.appendTail(sb);
+            return sb.toString().replaceFirst(" \\d{8} \\d\\d:\\d\\d:\\d\\d ", " <time> ");
+        }).toList();
     }
 }

@@ -45,7 +45,7 @@ public final class XsScriptRunner {
     /** req_ids of synchronising requests: far above what scripts use. */
     private static final int SYNC_REQ_BASE = 0x5eed0000;
     /** Longest payload shown in full; longer ones are abbreviated with their length and hash. */
-    static final int SHOW_MAX = 160;
+    static final int SHOW_MAX = 600;
 
     /** Opt-in rewrites of replies before they are rendered. */
     public enum Normalisation {
