@@ -78,6 +78,38 @@ class RealCxenstoredTest {
         }
     }
 
+    /** Requests and replies bigger than the 1 KiB rings, pipelined: both directions wrap and wait for space. */
+    @Test
+    void ringFlowControlWithMessagesLargerThanTheRing() throws Exception {
+        try (RealCxenstored d = RealCxenstored.builder().domains(0, 5).start(); XsSocketClient a = d.connect("a")) {
+            RingGuest g = d.guest(5);
+            a.mkdir("/local/domain/5");
+            a.setPerms("/local/domain/5", "n5");
+            byte[] big = new byte[4000];
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (byte) i;
+            }
+            a.write("/pub/big", big);
+            a.setPerms("/pub/big", "n0", "r5");
+            a.introduce(5, 0, 7);
+            byte[] mine = java.util.Arrays.copyOf(big, 1900);
+            g.write("v", mine);
+            assertThat(g.read("v")).isEqualTo(mine);
+            int[] reqs = new int[20];
+            for (int i = 0; i < reqs.length; i++) {
+                reqs[i] = g.send(XsType.READ.code(), 0, XsBytes.nulTerminated("/pub/big"));
+            }
+            for (int req : reqs) {
+                XsSocketMessage r = g.awaitReply(req, T);
+                assertThat(r.payload()).isEqualTo(big);
+            }
+            int[] idx = g.indices();
+            assertThat(idx[0]).isEqualTo(idx[1]);
+            assertThat(idx[2]).isEqualTo(idx[3]);
+            assertThat(Integer.toUnsignedLong(idx[3])).isGreaterThan(20L * 4000);
+        }
+    }
+
     /** A domain the stub reports dying is cleaned up when VIRQ_DOM_EXC fires: @releaseDomain, ring unmapped. */
     @Test
     void dyingDomainIsReleasedOnVirq() throws Exception {
