@@ -1,7 +1,6 @@
 package org.xenpv.xenstore.script;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -342,10 +341,5 @@ public final class XsScriptRunner {
             }
         }
         return -1;
-    }
-
-    /** Reads a script from a string (convenience for tests). */
-    public static XsScript parse(String name, byte[] text) {
-        return XsScriptParser.parse(name, new String(text, StandardCharsets.UTF_8));
     }
 }
