@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ScriptScenariosTest {
 
-    static final String[] FILES = {"nodes.xs", "perms.xs", "watches.xs", 
+    static final String[] FILES = {"nodes.xs", "perms.xs", "watches.xs", "transactions.xs", "domains.xs", "quotas.xs", "quirks.xs"
         };
 
     static Stream<Arguments> scenarios() throws IOException {
