@@ -96,6 +96,9 @@ final class Core {
     int errno = ENOENT;
     /** Path argument of the request being processed, for quota logs. */
     String logPath = "-";
+    /** The connection whose request is being processed and its outstanding-request reference. */
+    XsConnection requester;
+    XsConnection.RequestRef requesterRef;
     /** Set by {@link #finalizeTransaction} when the database turned out inconsistent. */
     boolean corruptFlag;
 
@@ -1052,6 +1055,7 @@ final class Core {
             return;
         }
         boolean special = name.startsWith("@");
+        XsConnection.RequestRef ref = conn != null && conn == requester && unprivileged(conn) ? requesterRef : null;
         for (XsConnection i : store.connectionsSnapshot()) {
             if (special) {
                 if (!checkPermsSpecial(name, i)) {
@@ -1062,7 +1066,7 @@ final class Core {
             }
             for (Watch w : new ArrayList<>(i.watches)) {
                 if (w.matches(name, exact)) {
-                    sendEvent(i, w.eventPath(name), w.token());
+                    sendEvent(i, w.eventPath(name), w.token(), ref);
                 }
             }
         }
@@ -1073,7 +1077,7 @@ final class Core {
      * queued for the connection (not for special paths) and events that would exceed the hard memory
      * quota; events to unprivileged domains get the unread-event timeout.
      */
-    void sendEvent(XsConnection conn, String path, String token) {
+    void sendEvent(XsConnection conn, String path, String token, XsConnection.RequestRef ref) {
         int len = path.length() + 1 + token.length() + 1;
         if (len > XsHeader.PAYLOAD_MAX) {
             LOG.debug("dropping over-long watch event ({} bytes) for domain {}", len, conn.domid);
@@ -1097,8 +1101,11 @@ final class Core {
         if (timeoutMs != 0 && unprivileged(conn)) {
             timeout = store.nowMillis() + timeoutMs;
         }
+        if (ref != null) {
+            ref.events++;
+        }
         conn.pending.add(new XsConnection.Pending(new XsMessage(XsType.WATCH_EVENT.code(), 0, 0, payload), true, timeout,
-                len + XsHeader.SIZE));
+                len + XsHeader.SIZE, ref));
     }
 
     /**
@@ -1126,7 +1133,9 @@ final class Core {
         if (conn.domain != null) {
             conn.domain.nboutstanding++;
         }
-        conn.pending.add(new XsConnection.Pending(new XsMessage(type, req.reqId(), req.txId(), data), false, 0, accounted));
+        XsConnection.RequestRef ref = conn == requester ? requesterRef : null;
+        conn.pending.add(new XsConnection.Pending(new XsMessage(type, req.reqId(), req.txId(), data), false, 0, accounted,
+                ref));
     }
 
     void sendReply(XsConnection conn, XsType type, byte[] data) {
@@ -1145,11 +1154,27 @@ final class Core {
         sendReply(conn, XsType.ERROR, XsPayload.strings(Errno.toWire(err).name()));
     }
 
-    /** Removes a queued message from the accounting (delivered, timed out or discarded). */
+    /**
+     * Removes a queued message from the accounting (delivered, timed out or discarded): its memory, and
+     * the outstanding-request count once a request's reply and all events it caused are gone.
+     */
     void releasePending(XsConnection conn, XsConnection.Pending p) {
         memoryAdd(conn.domid, -p.accounted(), true);
-        if (!p.watchEvent() && conn.domain != null) {
-            conn.domain.nboutstanding--;
+        XsConnection.RequestRef ref = p.ref();
+        if (!p.watchEvent()) {
+            if (ref != null && ref.events > 0) {
+                ref.replyFreed = true;
+            } else if (conn.domain != null) {
+                conn.domain.nboutstanding--;
+            }
+        } else if (ref != null) {
+            ref.events--;
+            if (ref.events == 0 && ref.replyFreed) {
+                Domain d = domains.findIntroduced(ref.domid);
+                if (d != null) {
+                    d.nboutstanding--;
+                }
+            }
         }
     }
 }

@@ -76,6 +76,8 @@ final class Requests {
     /** {@code process_message()}. */
     void process(XsConnection conn, XsMessage in) {
         conn.request = in;
+        core.requester = conn;
+        core.requesterRef = conn.unprivileged() ? new XsConnection.RequestRef(conn.domid) : null;
         XsType type = in.knownType();
         core.logPath = logPathOf(in);
         if (!handled(type)) {
@@ -418,7 +420,7 @@ final class Requests {
         conn.watches.add(w);
         store.traceCreate(XsTraceSink.Kind.WATCH, w.traceId(), conn);
         core.sendAck(conn, XsType.WATCH);
-        core.sendEvent(conn, w.eventPath(w.node()), w.token());
+        core.sendEvent(conn, w.eventPath(w.node()), w.token(), null);
         return 0;
     }
 

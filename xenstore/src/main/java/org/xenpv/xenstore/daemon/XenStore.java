@@ -298,6 +298,8 @@ public final class XenStore {
                 }
             }
             conn.request = null;
+            core.requester = null;
+            core.requesterRef = null;
         });
     }
 

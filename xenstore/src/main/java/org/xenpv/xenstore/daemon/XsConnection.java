@@ -23,8 +23,23 @@ import org.xenpv.xenstore.wire.XsMessage;
  */
 public final class XsConnection implements Accessor {
 
-    /** A reply or event waiting for the output. */
-    record Pending(XsMessage msg, boolean watchEvent, long timeoutMsec, int accounted) {
+    /**
+     * A reply or event waiting for the output. {@code ref} links a reply and the events its request
+     * caused when the requester is unprivileged: the request counts as outstanding until all of them have
+     * been delivered ({@code pend.ref.event_cnt} in cxenstored, XSA-326).
+     */
+    record Pending(XsMessage msg, boolean watchEvent, long timeoutMsec, int accounted, RequestRef ref) {
+    }
+
+    /** Outstanding-request bookkeeping of one request of an unprivileged domain. */
+    static final class RequestRef {
+        final int domid;
+        int events;
+        boolean replyFreed;
+
+        RequestRef(int domid) {
+            this.domid = domid;
+        }
     }
 
     final XenStore store;

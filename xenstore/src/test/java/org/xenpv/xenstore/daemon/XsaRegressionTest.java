@@ -190,6 +190,18 @@ class XsaRegressionTest {
         g.conn.setOutputBlocked(false);
         assertThat(g.out).hasSize(20);
         assertThat(g.conn.canAcceptInput()).isTrue();
+        // A request whose watch events are still queued for another connection stays outstanding.
+        Client b = new Client(s, 0, true);
+        b.send(XsType.WATCH, "/local/domain/5", "b");
+        b.conn.setOutputBlocked(true);
+        for (int i = 0; i < 20; i++) {
+            g.write("w" + i, "x");
+        }
+        assertThat(g.conn.canAcceptInput()).isFalse();
+        b.conn.setOutputBlocked(false);
+        assertThat(b.drain()).hasSize(20);
+        assertThat(g.conn.canAcceptInput()).isTrue();
+        b.conn.close();
         // Unread watch events time out after 20 s (default -w watch-event=20).
         g.send(XsType.WATCH, "/local/domain/5", "t");
         g.conn.setOutputBlocked(true);
