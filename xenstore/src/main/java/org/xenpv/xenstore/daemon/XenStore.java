@@ -399,9 +399,18 @@ public final class XenStore {
 
     void close(XsConnection c) {
         run(() -> {
-            if (!c.closed) {
-                destroyConnection(c);
+            if (c.closed) {
+                return;
             }
+            if (c.domain != null && c.domain.domid == core.masterDomid) {
+                // dom0 never dies under xenstored: its ring connection is only reset.
+                requests.deleteAllWatches(c);
+                core.deleteAllTransactions(c);
+                discardOutput(c);
+                c.out = null;
+                return;
+            }
+            destroyConnection(c);
         });
     }
 

@@ -86,7 +86,8 @@ public final class XsConnection implements Accessor {
     /**
      * Ends the connection. For a socket connection: its watches and transactions go away. For a domain's
      * ring connection: the domain is gone from the daemon's view (as when cxenstored notices a dying
-     * domain): nodes it owns are deleted and {@code @releaseDomain} fires.
+     * domain): nodes it owns are deleted and {@code @releaseDomain} fires. dom0's own ring connection is
+     * only reset (watches, transactions and queued output dropped, output detached).
      */
     public void close() {
         store.close(this);

@@ -47,6 +47,13 @@ class XenStoreApiTest {
         assertThat(sock.isDomainConnection()).isFalse();
         assertThat(sock.privileged()).isTrue();
         assertThat(s.domainConnection(0)).as("dom0's own ring connection exists from start-up").isPresent();
+        XsConnection ring0 = s.domainConnection(0).orElseThrow();
+        ring0.handle(XsMessage.of(XsType.WATCH, 1, 0, "/x", "t"));
+        ring0.close();
+        assertThat(ring0.isClosed()).isFalse();
+        assertThat(ring0.watchCount()).isZero();
+        assertThat(s.isIntroduced(0)).isTrue();
+        assertThat(s.dump()).containsKey("/tool/xenstored");
     }
 
     @Test
