@@ -577,6 +577,9 @@ final class Requests {
             core.platform.rebind(domid, port);
             if (d.connection instanceof XsConnection dc) {
                 domainConnReset(dc);
+                if (useSink && sink != null) {
+                    dc.out = sink;
+                }
             }
         }
         if (conn != null) {
