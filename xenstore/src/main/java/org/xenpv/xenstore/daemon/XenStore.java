@@ -23,7 +23,6 @@ import org.xenpv.xenstore.domain.XsDomainPlatform;
 import org.xenpv.xenstore.domain.XsQuota;
 import org.xenpv.xenstore.domain.XsQuotaConfig;
 import org.xenpv.xenstore.perm.NodePerms;
-import org.xenpv.xenstore.store.Node;
 import org.xenpv.xenstore.store.NodeRecord;
 import org.xenpv.xenstore.store.XsPath;
 import org.xenpv.xenstore.transaction.Transaction;
@@ -128,7 +127,7 @@ public final class XenStore {
         dom0.introduced = true;
         newDomainConnection(dom0, null);
         core.setupStructure();
-        core.checkStore();
+        core.tree.checkStore();
     }
 
     // ---------------------------------------------------------------- public API
@@ -294,7 +293,7 @@ public final class XenStore {
                 LOG.error("internal error processing {} on {}", msg, conn, e);
                 conn.current = null;
                 if (conn.request != null) {
-                    core.sendError(conn, org.xenpv.xenstore.store.Errno.EIO);
+                    core.output.sendError(conn, org.xenpv.xenstore.store.Errno.EIO);
                 }
             }
             conn.request = null;
@@ -333,7 +332,7 @@ public final class XenStore {
     private void deliver(XsConnection c) {
         while (!c.outputBlocked && c.out != null && !c.pending.isEmpty()) {
             XsConnection.Pending p = c.pending.poll();
-            core.releasePending(c, p);
+            core.output.releasePending(c, p);
             if (traceEnabled) {
                 trace.out(c, p.msg());
             }
@@ -358,7 +357,7 @@ public final class XenStore {
                     it.remove();
                     traceNote("watch event path " + XsPayload.cString(p.msg().payload(), 0) + " for domain "
                             + Integer.toUnsignedString(c.domid) + " timed out");
-                    core.releasePending(c, p);
+                    core.output.releasePending(c, p);
                 }
             }
         }
@@ -393,7 +392,7 @@ public final class XenStore {
 
     void discardOutput(XsConnection c) {
         while (!c.pending.isEmpty()) {
-            core.releasePending(c, c.pending.poll());
+            core.output.releasePending(c, c.pending.poll());
         }
     }
 
@@ -405,7 +404,7 @@ public final class XenStore {
             if (c.domain != null && c.domain.domid == core.masterDomid) {
                 // dom0 never dies under xenstored: its ring connection is only reset.
                 requests.deleteAllWatches(c);
-                core.deleteAllTransactions(c);
+                core.txops.deleteAllTransactions(c);
                 discardOutput(c);
                 c.out = null;
                 return;
@@ -426,7 +425,7 @@ public final class XenStore {
             }
             c.ignored = true;
             requests.deleteAllWatches(c);
-            core.deleteAllTransactions(c);
+            core.txops.deleteAllTransactions(c);
             discardOutput(c);
             c.request = null;
             if (c.domain == null) {
@@ -458,7 +457,7 @@ public final class XenStore {
         List<Transaction> txs = c.transactions.snapshot();
         Collections.reverse(txs);
         for (Transaction t : txs) {
-            core.destroyTransaction(c, t);
+            core.txops.destroyTransaction(c, t);
         }
         c.current = null;
         if (c.domain != null && c.domain.connection == c) {
@@ -475,13 +474,13 @@ public final class XenStore {
             return;
         }
         core.platform.domainReleased(d.domid);
-        core.fireWatches(null, "@releaseDomain", null, true, null);
+        core.watches.fireWatches(null, "@releaseDomain", null, true, null);
     }
 
     /** {@code domain_tree_remove()}. */
     private void domainTreeRemove(Domain d) {
         if (d.nbentry > 0) {
-            int ret = core.walkNodeTree(null, "/", (conn, node) -> {
+            int ret = core.tree.walkNodeTree(null, "/", (conn, node) -> {
                 if (node.perms.get(0).domid() != d.domid) {
                     return Core.WALK_OK;
                 }
@@ -498,7 +497,7 @@ public final class XenStore {
                     }
                     r = Core.WALK_OK;
                 } else {
-                    if (core.rmNode(null, node.name) != 0) {
+                    if (core.tree.rmNode(null, node.name) != 0) {
                         LOG.error("error when deleting orphaned node {}", node.name);
                     } else {
                         traceNote("orphaned node " + node.name + " deleted");
@@ -548,7 +547,7 @@ public final class XenStore {
             }
         }
         if (notify) {
-            core.fireWatches(null, "@releaseDomain", null, true, null);
+            core.watches.fireWatches(null, "@releaseDomain", null, true, null);
         }
     }
 
@@ -598,12 +597,12 @@ public final class XenStore {
         return new ControlContext() {
             @Override
             public void reply(String text) {
-                core.sendReply(conn, org.xenpv.xenstore.wire.XsType.CONTROL, XsPayload.strings(text));
+                core.output.sendReply(conn, org.xenpv.xenstore.wire.XsType.CONTROL, XsPayload.strings(text));
             }
 
             @Override
             public void checkStore() {
-                core.checkStore();
+                core.tree.checkStore();
             }
 
             @Override
@@ -671,10 +670,5 @@ public final class XenStore {
                 return sb == null ? "Overlapping transactions" : sb.toString();
             }
         };
-    }
-
-    /** Test hook: the node as a connection would read it, with full cxenstored bookkeeping. */
-    Node readNodeFor(XsConnection conn, String path) {
-        return core.readNode(conn, path);
     }
 }
