@@ -234,8 +234,33 @@ g READ /\0
 a IS_DOMAIN_INTRODUCED 5\0
   a IS_DOMAIN_INTRODUCED T\0
 a RELEASE 5\0
+  a RELEASE OK\0
+  a WATCH_EVENT @releaseDomain\0r\0
+
+=== RELEASE of the connection right after the requester takes effect after the reply (talloc reference)
+# cxenstored's main loop holds a reference on the next connection while processing one, so the domain
+# is destroyed (and @releaseDomain queued) only after the RELEASE reply.
+connect a 0
+connect g 5
+a WATCH @releaseDomain\0r\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0r\0
+a RELEASE 5\0
+  a RELEASE OK\0
+  a WATCH_EVENT @releaseDomain\0r\0
+
+=== RELEASE of a connection further away in the list fires @releaseDomain before the reply
+connect a 0
+connect b 0
+connect g 5
+a WATCH @releaseDomain\0r\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0r\0
+a RELEASE 5\0
   a WATCH_EVENT @releaseDomain\0r\0
   a RELEASE OK\0
+b RELEASE 6\0
+  b ERROR ENOENT\0
 
 === a socket client with a framing error is dropped
 connect a 0

@@ -628,9 +628,7 @@ final class Requests {
         Domain d = (Domain) r;
         XsConnection dc = (XsConnection) d.connection;
         store.destroyConnection(dc);
-        if (dc != conn) {
-            core.output.sendAck(conn, XsType.RELEASE);
-        }
+        core.output.sendAck(conn, XsType.RELEASE);
         return 0;
     }
 

@@ -114,6 +114,10 @@ public final class XenStore {
     private final Set<XsConnection> connections = new LinkedHashSet<>();
     private final Deque<Runnable> deferred = new ArrayDeque<>();
     private boolean busy;
+    /** Connection whose request is being processed and its successor in the connection list. */
+    private XsConnection processing;
+    private XsConnection processingNext;
+    private final List<XsConnection> deferredDestroy = new ArrayList<>();
     private long nextTraceId = 0x5650885ca670L;
 
     private XenStore(Builder b) {
@@ -286,6 +290,8 @@ public final class XenStore {
             if (traceEnabled) {
                 trace.in(conn, msg);
             }
+            processing = conn;
+            processingNext = successor(conn);
             try {
                 requests.process(conn, msg);
             } catch (RuntimeException e) {
@@ -299,7 +305,30 @@ public final class XenStore {
             conn.request = null;
             core.requester = null;
             core.requesterRef = null;
+            processing = null;
+            processingNext = null;
+            List<XsConnection> late = new ArrayList<>(deferredDestroy);
+            deferredDestroy.clear();
+            for (XsConnection c : late) {
+                destroyConnection(c);
+            }
         });
+    }
+
+    /**
+     * The connection after {@code conn} in the connection list. cxenstored's main loop holds a talloc
+     * reference on it (and on {@code conn}) while {@code conn}'s request is processed, so freeing either
+     * of them then (RELEASE) only takes effect when the loop reaches it, after the request's reply.
+     */
+    private XsConnection successor(XsConnection conn) {
+        boolean found = false;
+        for (XsConnection c : connections) {
+            if (found) {
+                return c;
+            }
+            found = c == conn;
+        }
+        return null;
     }
 
     /** Runs an action, then delivers output; re-entrant calls are queued. */
@@ -442,6 +471,12 @@ public final class XenStore {
      */
     void destroyConnection(XsConnection c) {
         if (c.closed) {
+            return;
+        }
+        if (c == processing || c == processingNext) {
+            if (!deferredDestroy.contains(c)) {
+                deferredDestroy.add(c);
+            }
             return;
         }
         if (c.targetRefs > 0) {
