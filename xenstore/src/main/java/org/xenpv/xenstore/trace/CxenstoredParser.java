@@ -53,8 +53,11 @@ final class CxenstoredParser implements RecordSource {
 
     private final LineSource in;
     private final Set<Variant> variants = EnumSet.noneOf(Variant.class);
-    /** Rest of a line after glued {@code control: <cmd>} output, to be parsed as its own line. */
-    private LineSource.Line carry;
+    /**
+     * Lines to parse again before reading on: the rest of a line after glued {@code control: <cmd>}
+     * output, or lines a payload look-ahead took and gave back.
+     */
+    private final java.util.ArrayDeque<LineSource.Line> pushback = new java.util.ArrayDeque<>();
 
     CxenstoredParser(LineSource in) {
         this.in = in;
@@ -103,15 +106,9 @@ final class CxenstoredParser implements RecordSource {
 
     @Override
     public TraceRecord next() {
-        LineSource.Line l;
-        if (carry != null) {
-            l = carry;
-            carry = null;
-        } else {
-            l = in.next();
-            if (l == null) {
-                return null;
-            }
+        LineSource.Line l = takeLine();
+        if (l == null) {
+            return null;
         }
         String s = l.text();
         LineKind k = classify(s);
@@ -143,9 +140,9 @@ final class CxenstoredParser implements RecordSource {
     }
 
     private TraceRecord blank(LineSource.Line l) {
-        LineSource.Line p = in.peek();
+        LineSource.Line p = peekLine();
         if (p != null && p.problem() == null && p.text().equals("***")) {
-            in.next();
+            takeLine();
             return new Marker(p.number(), true);
         }
         return new Noise(l.number(), Noise.Kind.BLANK, Payload.EMPTY, l.terminated());
@@ -162,7 +159,7 @@ final class CxenstoredParser implements RecordSource {
                 LineKind rk = classify(rest);
                 if (rk != null && rk != LineKind.BLANK
                         && CONTROL_WORD.matcher(s.substring("control: ".length(), j)).matches()) {
-                    carry = new LineSource.Line(rest, l.number(), l.terminated(), null);
+                    pushback.addFirst(new LineSource.Line(rest, l.number(), l.terminated(), null));
                     return new Noise(l.number(), Noise.Kind.LOG, Payload.ofLatin1(s.substring(0, j),
                             Payload.Fidelity.EXACT), false);
                 }
@@ -216,29 +213,50 @@ final class CxenstoredParser implements RecordSource {
         StringBuilder shown = new StringBuilder(s.length() - m.end() + 16);
         shown.append(s, m.end(), s.length());
         boolean terminated = first.terminated();
-        // The payload ends with ')' at the end of a line; payloads may contain newlines (CONTROL help).
+        // The payload ends with ')' at the end of a line that is followed by a record (or the end);
+        // payloads may contain newlines (CONTROL help) and even lines ending in ')'. If going on past
+        // such a line leads nowhere, the payload ended there and the lines taken are given back, so
+        // that a bad line is reported at its own number.
+        int candidate = -1;
+        boolean candidateTerminated = false;
+        java.util.List<LineSource.Line> taken = new java.util.ArrayList<>();
+        String failure = null;
         while (true) {
-            LineSource.Line p = in.peek();
+            LineSource.Line p = peekLine();
             boolean ends = shown.length() > 0 && shown.charAt(shown.length() - 1) == ')';
             if (ends && (p == null || p.problem() != null || classify(p.text()) != null)) {
                 break;
             }
+            if (ends && candidate < 0) {
+                candidate = shown.length();
+                candidateTerminated = terminated;
+            }
             if (p == null) {
-                throw new TraceSyntaxException(in.name(), first.number(),
-                        "message payload not closed by ')' before the end of the file (truncated trace?)", s);
+                failure = "message payload not closed by ')' before the end of the file (truncated trace?)";
+            } else if (p.problem() == null && (classify(p.text()) == LineKind.IO || p.text().equals("***"))) {
+                failure = "message payload not closed by ')' before the next record at line " + p.number();
+            } else if (shown.length() + 1 + p.text().length() > XsHeader.PAYLOAD_MAX + 1) {
+                failure = "message payload longer than " + XsHeader.PAYLOAD_MAX
+                        + " bytes (XENSTORE_PAYLOAD_MAX) or not closed by ')'";
             }
-            if (p.problem() == null && (classify(p.text()) == LineKind.IO || p.text().equals("***"))) {
-                throw new TraceSyntaxException(in.name(), first.number(),
-                        "message payload not closed by ')' before the next record at line " + p.number(), s);
+            if (failure != null) {
+                if (candidate < 0) {
+                    for (int i = taken.size() - 1; i >= 0; i--) {
+                        pushback.addFirst(taken.get(i));
+                    }
+                    throw new TraceSyntaxException(in.name(), first.number(), failure, s);
+                }
+                for (int i = taken.size() - 1; i >= 0; i--) {
+                    pushback.addFirst(taken.get(i));
+                }
+                shown.setLength(candidate);
+                terminated = candidateTerminated;
+                break;
             }
-            in.next();
+            takeLine();
+            taken.add(p);
             shown.append('\n').append(p.text());
             terminated = p.terminated();
-            if (shown.length() > XsHeader.PAYLOAD_MAX + 1) {
-                throw new TraceSyntaxException(in.name(), first.number(),
-                        "message payload longer than " + XsHeader.PAYLOAD_MAX
-                                + " bytes (XENSTORE_PAYLOAD_MAX) or not closed by ')'", s);
-            }
         }
         if (shown.length() > XsHeader.PAYLOAD_MAX + 1) {
             throw new TraceSyntaxException(in.name(), first.number(),
@@ -262,6 +280,14 @@ final class CxenstoredParser implements RecordSource {
         }
         return new Reply(line, conn, domid, type, OptionalLong.empty(), TxContext.UNKNOWN, payload, time, failed,
                 null);
+    }
+
+    private LineSource.Line takeLine() {
+        return pushback.isEmpty() ? in.next() : pushback.pollFirst();
+    }
+
+    private LineSource.Line peekLine() {
+        return pushback.isEmpty() ? in.peek() : pushback.peekFirst();
     }
 
     /** xs_wire.h code for a trace type name; {@link Message#UNKNOWN_TYPE} for **UNKNOWN**. */
