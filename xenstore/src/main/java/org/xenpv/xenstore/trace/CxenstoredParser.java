@@ -111,7 +111,7 @@ final class CxenstoredParser implements RecordSource {
             return null;
         }
         String s = l.text();
-        LineKind k = classify(s);
+        LineKind k = kindOf(l);
         if (k == null) {
             throw new TraceSyntaxException(in.name(), l.number(), "unrecognized cxenstored trace line" + hint(s), s);
         }
@@ -224,7 +224,7 @@ final class CxenstoredParser implements RecordSource {
         while (true) {
             LineSource.Line p = peekLine();
             boolean ends = shown.length() > 0 && shown.charAt(shown.length() - 1) == ')';
-            if (ends && (p == null || p.problem() != null || classify(p.text()) != null)) {
+            if (ends && (p == null || p.problem() != null || kindOf(p) != null)) {
                 break;
             }
             if (ends && candidate < 0) {
@@ -233,7 +233,7 @@ final class CxenstoredParser implements RecordSource {
             }
             if (p == null) {
                 failure = "message payload not closed by ')' before the end of the file (truncated trace?)";
-            } else if (p.problem() == null && (classify(p.text()) == LineKind.IO || p.text().equals("***"))) {
+            } else if (p.problem() == null && (kindOf(p) == LineKind.IO || p.text().equals("***"))) {
                 failure = "message payload not closed by ')' before the next record at line " + p.number();
             } else if (shown.length() + 1 + p.text().length() > XsHeader.PAYLOAD_MAX + 1) {
                 failure = "message payload longer than " + XsHeader.PAYLOAD_MAX
@@ -282,6 +282,18 @@ final class CxenstoredParser implements RecordSource {
                 null);
     }
 
+    private LineSource.Line classifiedLine;
+    private LineKind classifiedKind;
+
+    /** {@link #classify} with a one-line cache: a peeked line is classified again when it is taken. */
+    private LineKind kindOf(LineSource.Line l) {
+        if (l != classifiedLine) {
+            classifiedKind = classify(l.text());
+            classifiedLine = l;
+        }
+        return classifiedKind;
+    }
+
     private LineSource.Line takeLine() {
         return pushback.isEmpty() ? in.next() : pushback.pollFirst();
     }
@@ -292,18 +304,20 @@ final class CxenstoredParser implements RecordSource {
 
     /** xs_wire.h code for a trace type name; {@link Message#UNKNOWN_TYPE} for **UNKNOWN**. */
     static int typeCode(String name) {
-        if (name.equals("**UNKNOWN**")) {
-            return Message.UNKNOWN_TYPE;
-        }
-        if (name.equals("DEBUG")) {
-            return XsType.CONTROL.code();
-        }
+        Integer c = TYPE_CODES.get(name);
+        return c != null ? c : Integer.MIN_VALUE;
+    }
+
+    private static final java.util.Map<String, Integer> TYPE_CODES = typeCodes();
+
+    private static java.util.Map<String, Integer> typeCodes() {
+        java.util.Map<String, Integer> m = new java.util.HashMap<>();
         for (XsType t : XsType.values()) {
-            if (t.traceName().equals(name)) {
-                return t.code();
-            }
+            m.put(t.traceName(), t.code());
         }
-        return Integer.MIN_VALUE;
+        m.put("DEBUG", XsType.CONTROL.code());
+        m.put("**UNKNOWN**", Message.UNKNOWN_TYPE);
+        return java.util.Map.copyOf(m);
     }
 
     private int parseInt(String digits, LineSource.Line l, String what) {

@@ -116,7 +116,7 @@ public final class CxenstoredTraceWriter implements TraceWriter {
 
     @Override
     public Map<String, Long> dropped() {
-        return Map.copyOf(dropped);
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(dropped));
     }
 
     @Override
