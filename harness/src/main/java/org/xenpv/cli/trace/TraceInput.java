@@ -11,6 +11,7 @@ import org.xenpv.xenstore.trace.ProgressListener;
 import org.xenpv.xenstore.trace.TraceFormat;
 import org.xenpv.xenstore.trace.TraceOptions;
 import org.xenpv.xenstore.trace.TraceReader;
+import org.xenpv.xenstore.trace.TraceSyntaxException;
 import picocli.CommandLine.Option;
 
 /** Options shared by the trace subcommands for reading the input trace. */
@@ -50,6 +51,10 @@ final class TraceInput {
         TraceOptions opts = new TraceOptions(parseFormat(format, "--format"), lenient, true, p);
         try {
             return TraceReader.open(file, opts);
+        } catch (TraceSyntaxException e) {
+            throw new UserError(e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            throw new UserError(file + ": cannot read: " + e.getMessage());
         } catch (NoSuchFileException e) {
             throw new UserError(file + ": no such file");
         } catch (AccessDeniedException e) {

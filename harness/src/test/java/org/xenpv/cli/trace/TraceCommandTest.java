@@ -72,6 +72,23 @@ class TraceCommandTest {
     }
 
     @Test
+    void undetectableOrBinaryInputIsExit2(@TempDir Path dir) throws Exception {
+        Path txt = dir.resolve("notes.txt");
+        Files.writeString(txt, "just some text\n");
+        Run r = run("trace", "stats", txt.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("xenpv stats: " + txt + ":1: cannot tell the trace format");
+        Path bin = dir.resolve("a.out");
+        Files.write(bin, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, '\n'});
+        Run b = run("trace", "convert", bin.toString(), dir.resolve("x").toString(), "--to", "jsonl");
+        assertThat(b.code()).isEqualTo(2);
+        assertThat(b.err()).contains(bin + ":1: NUL byte");
+        Path empty = dir.resolve("empty.log");
+        Files.write(empty, new byte[0]);
+        assertThat(run("trace", "stats", empty.toString()).err()).contains("empty file");
+    }
+
+    @Test
     void convertBothWays(@TempDir Path dir) throws Exception {
         Path j = dir.resolve("t.jsonl");
         Path c = dir.resolve("t.log");

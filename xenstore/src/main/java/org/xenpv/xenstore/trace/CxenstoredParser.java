@@ -22,10 +22,88 @@ final class CxenstoredParser implements RecordSource {
 
     enum Variant { V4_17, V4_18, V4_19 }
 
-    /** {@code [io: ]IN|OUT... <conn> [(d<domid>)] YYYYMMDD HH:MM:SS <TYPE> (}. */
-    static final Pattern IO = Pattern.compile(
-            "(io: )?(IN|OUT|OUT\\(END\\)|OUT\\(ERR\\)|OUT\\(START\\)) (\\S+) (?:\\(d(\\d{1,10})\\) )?"
-                    + "(\\d{4})(\\d{2})(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2}) (\\S+) \\(");
+    /**
+     * The fixed part of an I/O line, {@code [io: ]IN|OUT|OUT(END)|OUT(ERR)|OUT(START) <conn> [(d<domid>)]
+     * YYYYMMDD HH:MM:SS <TYPE> (}; {@code end} is where the payload starts.
+     */
+    record IoHeader(boolean prefixed, String dir, String conn, String domid, int year, int month, int day,
+                    int hour, int minute, int second, String type, int end) {
+    }
+
+    private static final String[] DIRS = {"IN ", "OUT ", "OUT(END) ", "OUT(ERR) ", "OUT(START) "};
+
+    /** Parses the fixed part of an I/O line by hand (hot path); {@code null} if it is none. */
+    static IoHeader ioHeader(String s) {
+        int p = 0;
+        boolean prefixed = s.startsWith("io: ");
+        if (prefixed) {
+            p = 4;
+        }
+        String dir = null;
+        for (String d : DIRS) {
+            if (s.startsWith(d, p)) {
+                dir = d.substring(0, d.length() - 1);
+                p += d.length();
+                break;
+            }
+        }
+        if (dir == null) {
+            return null;
+        }
+        int q = s.indexOf(' ', p);
+        if (q <= p) {
+            return null;
+        }
+        String conn = s.substring(p, q);
+        p = q + 1;
+        String domid = null;
+        if (s.startsWith("(d", p)) {
+            q = s.indexOf(") ", p);
+            if (q < p + 3 || q > p + 12 || !digits(s, p + 2, q)) {
+                return null;
+            }
+            domid = s.substring(p + 2, q);
+            p = q + 2;
+        }
+        // YYYYMMDD HH:MM:SS followed by a space
+        if (s.length() < p + 18 || !digits(s, p, p + 8) || s.charAt(p + 8) != ' ' || !digits(s, p + 9, p + 11)
+                || s.charAt(p + 11) != ':' || !digits(s, p + 12, p + 14) || s.charAt(p + 14) != ':'
+                || !digits(s, p + 15, p + 17) || s.charAt(p + 17) != ' ') {
+            return null;
+        }
+        int year = num(s, p, p + 4);
+        int month = num(s, p + 4, p + 6);
+        int day = num(s, p + 6, p + 8);
+        int hour = num(s, p + 9, p + 11);
+        int minute = num(s, p + 12, p + 14);
+        int second = num(s, p + 15, p + 17);
+        p += 18;
+        q = s.indexOf(' ', p);
+        if (q <= p || q + 1 >= s.length() || s.charAt(q + 1) != '(') {
+            return null;
+        }
+        return new IoHeader(prefixed, dir, conn, domid, year, month, day, hour, minute, second, s.substring(p, q),
+                q + 2);
+    }
+
+    private static boolean digits(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int num(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            v = v * 10 + (s.charAt(i) - '0');
+        }
+        return v;
+    }
+
     static final Pattern OBJ = Pattern.compile("(obj: )?(CREATE|DESTROY) (connection|watch|transaction) (\\S+)");
     static final Pattern CONN = Pattern.compile("CONN (\\S+) ignored, reason (\\d{1,10})");
     private static final Pattern OX_LINE = Pattern.compile("\\[\\d{8}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\] .*");
@@ -83,7 +161,7 @@ final class CxenstoredParser implements RecordSource {
             return LineKind.MARKER;
         }
         char c = s.charAt(0);
-        if ((c == 'I' || c == 'O' || c == 'i') && IO.matcher(s).lookingAt()) {
+        if ((c == 'I' || c == 'O' || c == 'i') && ioHeader(s) != null) {
             return LineKind.IO;
         }
         if ((c == 'C' || c == 'D' || c == 'o') && OBJ.matcher(s).matches()) {
@@ -189,22 +267,19 @@ final class CxenstoredParser implements RecordSource {
 
     private TraceRecord io(LineSource.Line first) {
         String s = first.text();
-        Matcher m = IO.matcher(s);
-        m.lookingAt();
-        String dirWord = m.group(2);
-        variants.add(m.group(4) != null ? Variant.V4_19 : m.group(1) != null ? Variant.V4_18 : Variant.V4_17);
-        String conn = m.group(3);
-        OptionalInt domid = m.group(4) == null ? OptionalInt.empty()
-                : OptionalInt.of(parseInt(m.group(4), first, "domid"));
+        IoHeader m = ioHeader(s);
+        String dirWord = m.dir();
+        variants.add(m.domid() != null ? Variant.V4_19 : m.prefixed() ? Variant.V4_18 : Variant.V4_17);
+        String conn = m.conn();
+        OptionalInt domid = m.domid() == null ? OptionalInt.empty()
+                : OptionalInt.of(parseInt(m.domid(), first, "domid"));
         LocalDateTime wall;
         try {
-            wall = LocalDateTime.of(Integer.parseInt(m.group(5)), Integer.parseInt(m.group(6)),
-                    Integer.parseInt(m.group(7)), Integer.parseInt(m.group(8)), Integer.parseInt(m.group(9)),
-                    Integer.parseInt(m.group(10)));
+            wall = LocalDateTime.of(m.year(), m.month(), m.day(), m.hour(), m.minute(), m.second());
         } catch (DateTimeException e) {
             throw new TraceSyntaxException(in.name(), first.number(), "bad timestamp (" + e.getMessage() + ")", s);
         }
-        String typeName = m.group(11);
+        String typeName = m.type();
         int type = typeCode(typeName);
         if (type == Integer.MIN_VALUE) {
             throw new TraceSyntaxException(in.name(), first.number(),
