@@ -1,5 +1,6 @@
 package org.xenpv.cli;
 
+import org.xenpv.cli.conformance.ConformanceCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 AutoComplete.GenerateCompletion.class,
+                ConformanceCommand.class,
         })
 public final class Xenpv implements Runnable {
 
