@@ -76,7 +76,7 @@ public final class ConformanceCommand implements Callable<Integer> {
     String shard;
 
     @Option(names = "--reports-dir", paramLabel = "DIR", defaultValue = "target/xenpv-conformance",
-            description = "Where TEST-junit-jupiter.xml (JUnit XML) and junit-platform-events-*.xml (Open Test"
+            description = "Where TEST-junit-jupiter.xml (JUnit XML) and open-test-report.xml (Open Test"
                     + " Reporting) go. Default: ${DEFAULT-VALUE}.")
     Path reportsDir;
 

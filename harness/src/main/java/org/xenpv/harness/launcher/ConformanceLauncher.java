@@ -32,7 +32,7 @@ import org.xenpv.harness.junit.XenpvConfig;
  * {@link ConformanceRequest} selects) through the JUnit Platform Launcher, in this JVM.
  *
  * <p>With a reports directory it writes the legacy JUnit XML report ({@code TEST-junit-jupiter.xml},
- * what CI tools read) and an Open Test Reporting XML file ({@code junit-platform-events-*.xml}).
+ * what CI tools read) and the Open Test Reporting XML events file ({@code open-test-report.xml}).
  */
 public final class ConformanceLauncher {
 
