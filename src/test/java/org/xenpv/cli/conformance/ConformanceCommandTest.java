@@ -156,6 +156,10 @@ class ConformanceCommandTest {
             Run r = xenpv(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err()).as(String.join(" ", args)).contains(c.expected());
+            if (!c.expected().equals("Unknown option")) {
+                assertThat(r.err().lines().toList()).as("one line").hasSize(1).first().asString()
+                        .startsWith("xenpv conformance: ");
+            }
         }
     }
 }

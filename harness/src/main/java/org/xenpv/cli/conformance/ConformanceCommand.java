@@ -101,6 +101,17 @@ public final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            return run();
+        } catch (UsageProblem e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("xenpv conformance: " + e.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+        }
+    }
+
+    private int run() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ConformanceRequest request = request();
@@ -194,8 +205,19 @@ public final class ConformanceCommand implements Callable<Integer> {
         return r;
     }
 
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
+    /**
+     * A usage problem found after parsing: printed as one line naming the option and value, exit 2.
+     * (Not the root's {@code UserError}: depending on {@code org.xenpv.cli} from here would make a
+     * package cycle with {@code Xenpv}, which lists this class.)
+     */
+    private static final class UsageProblem extends RuntimeException {
+        UsageProblem(String message) {
+            super(message);
+        }
+    }
+
+    private static UsageProblem usage(String message) {
+        return new UsageProblem(message);
     }
 
     /**
