@@ -64,8 +64,10 @@ class ConformanceCommandTest {
     @DisplayName("A failing run exits 1, lists the failures with replay lines, and writes JUnit XML and OTR XML")
     void failingRunAndReports() throws Exception {
         Path reports = tmp.resolve("reports");
+        Path failures = tmp.resolve("failures");
         Run r = xenpv("conformance", "--select", "class:" + DocSample.class.getName(), "--reports-dir",
-                reports.toString(), "--config", Sample.ENABLE + "=true", "--progress");
+                reports.toString(), "--failures-dir", failures.toString(), "--config", Sample.ENABLE + "=true",
+                "--progress");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.outLines()).last().isEqualTo("6 passed, 1 failed, 1 skipped");
         assertThat(r.err()).contains("] PASS DocSample > The consumer index never passes the producer index > [seed=1]")
@@ -74,6 +76,7 @@ class ConformanceCommandTest {
                 .contains("Failed:\n  " + DocSample.class.getName() + "#watchFiresOnce [seed=2]: ")
                 .contains("replay: mvn -pl harness -am verify -Dtest='DocSample#watchFiresOnce'");
         assertThat(r.err().lines().filter(l -> l.matches("\\[ *\\d+] (PASS|FAIL|SKIP) .*"))).hasSize(8);
+        assertThat(failures.resolve(DocSample.class.getName()).resolve("watchFiresOnce-seed2.log")).isRegularFile();
 
         Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(reports.resolve("TEST-junit-jupiter.xml").toFile());

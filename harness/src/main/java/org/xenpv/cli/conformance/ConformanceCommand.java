@@ -152,7 +152,11 @@ public final class ConformanceCommand implements Callable<Integer> {
             for (TestOutcome f : failures) {
                 err.println("  " + f.testId() + " " + f.displayName() + ": "
                         + f.message().lines().findFirst().orElse(""));
-                f.replayLine().ifPresent(line -> err.println("    replay: " + line));
+                if (f.replayLine().isPresent()) {
+                    err.println("    replay: " + f.replayLine().get());
+                } else if (!f.methodName().isEmpty()) {
+                    err.println("    rerun: ./xenpv conformance --select method:" + f.className() + "#" + f.methodName());
+                }
             }
         }
         err.println("Reports: " + reportsDir.toAbsolutePath().normalize());

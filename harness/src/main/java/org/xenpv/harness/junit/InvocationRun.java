@@ -6,7 +6,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.xenpv.core.sim.Kernel;
 
 /** The state of one {@link XenpvTest} invocation: kernel, world objects in creation order, leak checks. */
@@ -66,7 +65,9 @@ final class InvocationRun implements XenpvRun {
             return type.cast(b.world());
         }
         if (building.contains(factory)) {
-            String cycle = building.stream().map(f -> f.type().getSimpleName()).collect(Collectors.joining(" -> "));
+            List<String> chain = new ArrayList<>();
+            building.descendingIterator().forEachRemaining(f -> chain.add(f.type().getSimpleName()));
+            String cycle = String.join(" -> ", chain);
             throw new IllegalStateException(testId + ": world factories form a cycle: " + cycle + " -> "
                     + factory.type().getSimpleName());
         }
