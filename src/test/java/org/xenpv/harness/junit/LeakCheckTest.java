@@ -72,6 +72,16 @@ class LeakCheckTest {
     }
 
     @Test
+    @DisplayName("A test skipped by an assumption is neither leak-checked nor reported as a failure")
+    void abortedIsSkipped() {
+        TestOutcome o = outcome("aborted");
+        assertThat(o.status()).isEqualTo(TestOutcome.Status.SKIPPED);
+        assertThat(o.reportEntries()).isEmpty();
+        assertThat(FailureReport.basePath(tmp, WorldSample.class.getName(), "aborted", 1).getParent()
+                .resolve("aborted-seed1.log")).doesNotExist();
+    }
+
+    @Test
     @DisplayName("Leak checks added with XenpvRun.addLeakCheck run too; a check that throws fails the test naming it")
     void sideAndBrokenChecks() {
         assertThat(outcome("sideCheck").message()).contains("store-watch store conn d1: watch 'device/vif' token 'tok1'");
@@ -84,11 +94,11 @@ class LeakCheckTest {
     void worldLifecycle() {
         assertThat(outcome("dependent").status()).as(outcome("dependent").message())
                 .isEqualTo(TestOutcome.Status.PASSED);
-        // 7 tests each building the world except sideCheck and brokenCheck, which never ask for it.
-        assertThat(Observations.events().stream().filter(e -> e.startsWith("world built")).count()).isEqualTo(5);
+        // Every test builds the world except sideCheck and brokenCheck, which never ask for it.
+        assertThat(Observations.events().stream().filter(e -> e.startsWith("world built")).count()).isEqualTo(6);
         int toolstackClosed = Observations.events().indexOf("toolstack closed");
         assertThat(toolstackClosed).isPositive();
         assertThat(Observations.events().get(toolstackClosed + 1)).isEqualTo("world closed");
-        assertThat(Observations.events().stream().filter(e -> e.equals("world closed")).count()).isEqualTo(5);
+        assertThat(Observations.events().stream().filter(e -> e.equals("world closed")).count()).isEqualTo(6);
     }
 }

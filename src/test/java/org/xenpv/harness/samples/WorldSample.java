@@ -41,6 +41,12 @@ public class WorldSample {
     }
 
     @XenpvTest
+    void aborted(FakeWorld world) {
+        world.bind(3);
+        org.junit.jupiter.api.Assumptions.assumeTrue(false, "no xenstored here");
+    }
+
+    @XenpvTest
     void dependent(FakeWorld.Toolstack toolstack, FakeWorld world, XenpvRun run) {
         assertThat(toolstack.world()).isSameAs(world);
         assertThat(run.world(FakeWorld.class)).isSameAs(world);
