@@ -51,6 +51,7 @@ class FailureReportTest {
             assertThat(txt).contains("seed: " + seed + "\n")
                     .contains("test: " + FailingSample.class.getName() + "#racy")
                     .contains("checks: SAMPLE-9 (nowhere §0)")
+                    .contains("display-name: racy(Kernel) [seed=" + seed + "]\n")
                     .contains("preemptionProbability=0.5")
                     .contains("replay-xenpv: ./xenpv conformance --select method:" + FailingSample.class.getName()
                             + "#racy --seeds " + seed)
@@ -123,6 +124,18 @@ class FailureReportTest {
             assertThat(Files.readString(file(replay, seed, ".jsonl"))).isEqualTo(Files.readString(file(first, seed,
                     ".jsonl")));
         }
+    }
+
+    @Test
+    @DisplayName("When the failure report cannot be written, the replay line still says so and the test still fails")
+    void unwritableDir() throws IOException {
+        Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
+        Samples.Captured<ConformanceResult> c = Samples.runCapturing(Samples.request(file, FailingSample.class));
+        assertThat(c.value().failed()).isEqualTo(3);
+        assertThat(c.stderr().lines().filter(l -> l.startsWith("[xenpv] FAILED")).toList()).hasSize(3)
+                .allMatch(l -> l.contains("(event log not written: cannot write failure report "))
+                .allMatch(l -> l.contains("replay: mvn -pl harness"));
+        assertThat(c.value().failures()).allSatisfy(f -> assertThat(f.message()).contains("deliberate failure"));
     }
 
     @Test

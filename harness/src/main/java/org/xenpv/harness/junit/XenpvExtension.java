@@ -296,12 +296,20 @@ public final class XenpvExtension implements TestTemplateInvocationContextProvid
             String testName = testClass.getSimpleName() + "#" + methodName + " " + displayName(run.seed());
             Throwable reported = failure != null ? failure
                     : new LeakFailure(testName, failing, scan.errors(), replay.line());
-            Path log = FailureReport.write(dir, testClass.getName(), methodName, context.getDisplayName(),
-                    run.kernel(), replay, checks, new InvocationRun.LeakScan(failing, scan.errors()), reported);
-            String line = "[xenpv] FAILED " + testName + " (event log: " + log + "); replay: " + replay.line();
+            String fullName = context.getParent().map(p -> p.getDisplayName() + " ").orElse("")
+                    + context.getDisplayName();
+            String where;
+            try {
+                Path log = FailureReport.write(dir, testClass.getName(), methodName, fullName, run.kernel(), replay,
+                        checks, new InvocationRun.LeakScan(failing, scan.errors()), reported);
+                context.publishReportEntry(LOG_ENTRY, log.toString());
+                where = "event log: " + log;
+            } catch (java.io.UncheckedIOException e) {
+                where = "event log not written: " + e.getMessage();
+            }
+            String line = "[xenpv] FAILED " + testName + " (" + where + "); replay: " + replay.line();
             System.err.println(line);
             context.publishReportEntry(REPLAY_ENTRY, replay.line());
-            context.publishReportEntry(LOG_ENTRY, log.toString());
             if (failure != null) {
                 failure.addSuppressed(new ReplayHint(line));
             } else {
