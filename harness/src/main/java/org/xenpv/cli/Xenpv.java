@@ -1,5 +1,7 @@
 package org.xenpv.cli;
 
+import org.xenpv.cli.conformance.ConformanceCommand;
+import org.xenpv.cli.support.UserError;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 AutoComplete.GenerateCompletion.class,
                 org.xenpv.cli.trace.TraceCommand.class,
+                ConformanceCommand.class,
         })
 public final class Xenpv implements Runnable {
 

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.xenpv.cli.UserError;
+import org.xenpv.cli.support.UserError;
 import org.xenpv.xenstore.trace.TraceFormat;
 import org.xenpv.xenstore.trace.TraceReader;
 import org.xenpv.xenstore.trace.TraceSyntaxException;

@@ -6,7 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.xenpv.cli.UserError;
+import org.xenpv.cli.support.UserError;
 import org.xenpv.xenstore.trace.ProgressListener;
 import org.xenpv.xenstore.trace.TraceFormat;
 import org.xenpv.xenstore.trace.TraceOptions;

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.xenpv.cli.UserError;
+import org.xenpv.cli.support.UserError;
 import org.xenpv.xenstore.trace.TraceReader;
 import org.xenpv.xenstore.trace.TraceStats;
 import org.xenpv.xenstore.trace.TraceSyntaxException;

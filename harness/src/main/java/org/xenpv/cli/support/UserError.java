@@ -1,4 +1,4 @@
-package org.xenpv.cli;
+package org.xenpv.cli.support;
 
 /**
  * A problem with what the user gave us (a file, an option value): printed as one line naming the
