@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 AutoComplete.GenerateCompletion.class,
+                org.xenpv.cli.ring.RingCommand.class,
         })
 public final class Xenpv implements Runnable {
 

@@ -6,11 +6,15 @@ import org.xenpv.core.mem.MemoryView;
 import org.xenpv.core.sim.Kernel;
 
 /**
- * What the front and back halves of a ring share: the header, the layout and geometry, slot access and the
- * optional instrumentation. Not thread-safe: a ring half belongs to one actor, as a C
- * {@code front_ring}/{@code back_ring} belongs to one driver context.
+ * What the front and back halves of a ring ({@code io/ring.h} {@code <name>_front_ring} /
+ * {@code <name>_back_ring}) share: the header, the layout and geometry, slot access and the optional
+ * instrumentation. Not thread-safe: a ring half belongs to one actor, as a C ring struct belongs to one
+ * driver context.
+ *
+ * @param <Q> request type
+ * @param <S> response type
  */
-abstract sealed class RingHalf<Q, S> permits FrontRing, BackRing {
+public abstract sealed class RingHalf<Q, S> permits FrontRing, BackRing {
 
     /** How many live slots {@link #toString()} renders. */
     private static final int SHOWN_SLOTS = 16;
