@@ -234,7 +234,8 @@ class FrontBackRingTest {
                 f.putRequest(new NetifTxRequest(sent, 0, 0, sent & 0xffff, 60));
                 sent++;
             }
-            assertThat(f.pushRequestsAndCheckNotify()).isEqualTo(round == 0 || b.reqCons() + 1 == f.reqProdPvt() - 2);
+            // the backend's final check left req_event = req_cons + 1, the first of these three
+            assertThat(f.pushRequestsAndCheckNotify()).isTrue();
             int rp = b.checkedReqProd();
             while (b.reqCons() != rp) {
                 NetifTxRequest r = b.takeRequest();
