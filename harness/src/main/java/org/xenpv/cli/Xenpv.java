@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 AutoComplete.GenerateCompletion.class,
                 org.xenpv.cli.trace.TraceCommand.class,
                 ConformanceCommand.class,
+                org.xenpv.cli.ring.RingCommand.class,
         })
 public final class Xenpv implements Runnable {
 
@@ -43,10 +44,10 @@ public final class Xenpv implements Runnable {
         CommandLine cl = new CommandLine(new Xenpv());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof UserError ue) {
-                cmd.getErr().println("xenpv " + cmd.getCommandName() + ": " + ue.getMessage());
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ue.getMessage());
                 return EXIT_USAGE;
             }
-            cmd.getErr().println("xenpv " + cmd.getCommandName() + ": internal error: " + ex);
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": internal error: " + ex);
             org.slf4j.LoggerFactory.getLogger(Xenpv.class).debug("internal error", ex);
             return EXIT_INTERNAL;
         });

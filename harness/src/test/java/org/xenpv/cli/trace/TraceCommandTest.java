@@ -61,7 +61,7 @@ class TraceCommandTest {
         Files.writeString(bad, "IN 0x1 20261124 13:57:43 READ (/t )\nnonsense here\n");
         Run r = run("trace", "stats", bad.toString(), "--format", "cxenstored");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("xenpv stats: " + bad + ":2: unrecognized cxenstored trace line: "
+        assertThat(r.err()).isEqualTo("xenpv trace stats: " + bad + ":2: unrecognized cxenstored trace line: "
                 + "\"nonsense here\"" + System.lineSeparator());
         Run lenient = run("trace", "stats", bad.toString(), "--lenient");
         assertThat(lenient.code()).isZero();
@@ -77,7 +77,7 @@ class TraceCommandTest {
         Files.writeString(txt, "just some text\n");
         Run r = run("trace", "stats", txt.toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("xenpv stats: " + txt + ":1: cannot tell the trace format");
+        assertThat(r.err()).startsWith("xenpv trace stats: " + txt + ":1: cannot tell the trace format");
         Path bin = dir.resolve("a.out");
         Files.write(bin, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, '\n'});
         Run b = run("trace", "convert", bin.toString(), dir.resolve("x").toString(), "--to", "jsonl");
