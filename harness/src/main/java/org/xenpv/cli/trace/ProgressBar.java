@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import org.xenpv.xenstore.trace.ProgressListener;
 
 /** A one-line progress bar on stderr, redrawn with {@code \r} at most every 1 % (or MiB when size is unknown). */
-final class ProgressBar implements ProgressListener {
+public final class ProgressBar implements ProgressListener {
 
     private static final int WIDTH = 30;
 
@@ -13,7 +13,7 @@ final class ProgressBar implements ProgressListener {
     private int lastPercent = -1;
     private boolean drawn;
 
-    ProgressBar(PrintWriter err, String name) {
+    public ProgressBar(PrintWriter err, String name) {
         this.err = err;
         this.name = name;
     }
@@ -37,7 +37,7 @@ final class ProgressBar implements ProgressListener {
     }
 
     /** Ends the bar's line so that later output starts on a fresh line. */
-    void finish() {
+    public void finish() {
         if (drawn) {
             err.println();
             err.flush();

@@ -14,8 +14,8 @@ import org.xenpv.xenstore.trace.TraceReader;
 import org.xenpv.xenstore.trace.TraceSyntaxException;
 import picocli.CommandLine.Option;
 
-/** Options shared by the trace subcommands for reading the input trace. */
-final class TraceInput {
+/** Options shared by the trace subcommands (and {@code xenpv replay}) for reading the input trace. */
+public final class TraceInput {
 
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "Input format: cxenstored, oxenstored or jsonl (default: detected from the first lines).")
@@ -27,7 +27,7 @@ final class TraceInput {
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
     boolean progress;
 
-    static TraceFormat parseFormat(String s, String option) {
+    public static TraceFormat parseFormat(String s, String option) {
         if (s == null) {
             return null;
         }
@@ -39,7 +39,7 @@ final class TraceInput {
     }
 
     /** Opens the trace, mapping problems to one-line {@link UserError}s. */
-    TraceReader open(Path file, PrintWriter err, ProgressBar[] bar) {
+    public TraceReader open(Path file, PrintWriter err, ProgressBar[] bar) {
         if (!Files.isRegularFile(file)) {
             throw new UserError(file + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
         }
@@ -65,7 +65,7 @@ final class TraceInput {
     }
 
     /** Tells about lines skipped in lenient mode. */
-    static void reportSkipped(TraceReader r, PrintWriter err) {
+    public static void reportSkipped(TraceReader r, PrintWriter err) {
         if (r.skipped() == 0) {
             return;
         }

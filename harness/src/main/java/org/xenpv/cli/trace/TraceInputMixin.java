@@ -2,8 +2,8 @@ package org.xenpv.cli.trace;
 
 import picocli.CommandLine.ArgGroup;
 
-/** Picocli mixin wrapper so both subcommands share {@link TraceInput}'s options. */
-final class TraceInputMixin {
+/** Picocli mixin wrapper so the trace commands share {@link TraceInput}'s options. */
+public final class TraceInputMixin {
     @ArgGroup(exclusive = false, heading = "Input:%n")
-    TraceInput options = new TraceInput();
+    public TraceInput options = new TraceInput();
 }
