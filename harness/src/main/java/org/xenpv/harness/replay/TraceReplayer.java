@@ -122,6 +122,8 @@ public final class TraceReplayer {
     private ReplayReport report;
     private String file;
     private boolean ox;
+    /** Whether a domid of 0 on a connection means dom0's ring (oxenstored D0, xenpv captures), not a socket (4.19 (d0)). */
+    private boolean domid0IsRing;
     private final Map<String, Conn> conns = new LinkedHashMap<>();
     private final Map<Long, List<Ambiguity>> ambiguitiesByLine = lru();
     private final Map<String, Long> ambiguousValues = lru();
@@ -166,6 +168,7 @@ public final class TraceReplayer {
         long t0 = System.nanoTime();
         this.file = name;
         this.ox = reader.format() == TraceFormat.OXENSTORED;
+        this.domid0IsRing = reader.format() != TraceFormat.CXENSTORED;
         this.report = new ReplayReport(name, reader.format().cliName(), target.describe(), options.limit());
         expected.putAll(options.expectations().expected());
         if (ox) {
@@ -295,7 +298,7 @@ public final class TraceReplayer {
         }
         Kind kind = Kind.SOCKET;
         int domid = 0;
-        if (c.domid().isPresent() && (c.domid().getAsInt() != 0 || ox)) {
+        if (c.domid().isPresent() && (c.domid().getAsInt() != 0 || domid0IsRing)) {
             domid = c.domid().getAsInt();
             kind = domid == 0 ? Kind.DOM0_RING : Kind.DOMAIN;
         } else if (introducing != null) {
@@ -327,8 +330,16 @@ public final class TraceReplayer {
                     }
                 }
                 case DOM0_RING -> {
+                    XsConnection ring = null;
                     if (target.supportsDomains()) {
-                        c.client = target.domainConnection(0, name);
+                        try {
+                            ring = target.domainConnection(0, name);
+                        } catch (UnsupportedOperationException e) {
+                            // the rig has no way to dom0's ring: a socket client is dom0 too
+                        }
+                    }
+                    if (ring != null) {
+                        c.client = ring;
                     } else {
                         c.client = target.openSocket(name);
                         report.note("connection " + name + " (line " + line + ") is dom0's own ring (created at "
@@ -352,7 +363,7 @@ public final class TraceReplayer {
         if (c != null) {
             return c;
         }
-        boolean dom = domid.isPresent() && (domid.getAsInt() != 0 || ox);
+        boolean dom = domid.isPresent() && (domid.getAsInt() != 0 || domid0IsRing);
         Kind kind = !dom ? Kind.SOCKET : domid.getAsInt() == 0 ? Kind.DOM0_RING : Kind.DOMAIN;
         report.note("connection " + name + " appears at line " + line + " without being opened in the trace: "
                 + "opened then as " + (dom ? "domain " + Integer.toUnsignedString(domid.getAsInt()) + "'s ring"
