@@ -254,8 +254,9 @@ public final class TraceReplayer {
 
     private void handle(TraceRecord r, List<Ambiguity> ambs) {
         lastLine = r.line();
+        // unanswered requests of a closing connection: settle them before it goes; the record's own: after it
         for (Ambiguity a : ambs) {
-            if (a.kind() == Ambiguity.Kind.REQUEST_NOT_ANSWERED) {
+            if (a.kind() == Ambiguity.Kind.REQUEST_NOT_ANSWERED && a.line() != r.line()) {
                 notAnswered(a);
             }
         }
@@ -276,6 +277,8 @@ public final class TraceReplayer {
         for (Ambiguity a : ambs) {
             if (a.kind() != Ambiguity.Kind.REQUEST_NOT_ANSWERED) {
                 reportAmbiguity(a, r);
+            } else if (a.line() == r.line()) {
+                notAnswered(a);
             }
         }
     }
