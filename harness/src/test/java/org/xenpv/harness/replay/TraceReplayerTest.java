@@ -234,6 +234,27 @@ class TraceReplayerTest {
     }
 
     @Test
+    void cxenstored419LinesWithDomidsAndSplitWrites() throws Exception {
+        // 4.19+: io:/obj: prefixes, (d<domid>) per message, OUT(START) + OUT(END) for a split write
+        Path t = file("419.log",
+                "obj: CREATE connection 0x1",
+                "io: IN 0x1 (d0)" + T + "WRITE (/local/domain/7/x v)",
+                "io: OUT(END) 0x1 (d0)" + T + "WRITE (OK )",
+                "io: IN 0x1 (d0)" + T + "SET_PERMS (/local/domain/7/x n7 )",
+                "io: OUT(END) 0x1 (d0)" + T + "SET_PERMS (OK )",
+                "io: IN 0x2 (d7)" + T + "READ (x )",
+                "io: OUT(START) 0x2 (d7)" + T + "READ (v)",
+                "io: OUT(END) 0x2 (d7)" + T + "READ (v)",
+                "io: IN 0x2 (d7)" + T + "WRITE (/tool/x no)",
+                "io: OUT(END) 0x2 (d7)" + T + "ERROR (EACCES )",
+                "obj: DESTROY connection 0x1");
+        ReplayReport r = sim(t);
+        assertThat(r.divergences()).isEmpty();
+        assertThat(r.repliesCompared()).isEqualTo(4);
+        assertThat(r.notes()).anyMatch(n -> n.startsWith("connection 0x2 appears at line 6") && n.contains("domain 7"));
+    }
+
+    @Test
     void overASocketDomainConnectionsAreSkippedWithAClearMessage() throws Exception {
         Path t = file("ring.log",
                 "CREATE connection 0x1",
