@@ -167,8 +167,8 @@ public final class TraceReplayer {
     public ReplayReport replay(TraceReader reader, String name) throws IOException {
         long t0 = System.nanoTime();
         this.file = name;
-        this.ox = reader.format() == TraceFormat.OXENSTORED;
-        this.domid0IsRing = reader.format() != TraceFormat.CXENSTORED;
+        this.ox = reader.sourceFormat() == TraceFormat.OXENSTORED;
+        this.domid0IsRing = reader.sourceFormat() != TraceFormat.CXENSTORED;
         this.report = new ReplayReport(name, reader.format().cliName(), target.describe(), options.limit());
         expected.putAll(options.expectations().expected());
         if (ox) {

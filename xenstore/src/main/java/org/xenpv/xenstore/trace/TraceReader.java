@@ -91,7 +91,10 @@ public final class TraceReader implements Iterator<TraceRecord>, Closeable {
         } : p;
         this.reconstructor = opts.reconstruct() ? new Reconstructor(guarded, rules) : null;
         this.rawSource = guarded;
+        this.sourceFormat = rules;
     }
+
+    private final TraceFormat sourceFormat;
 
     private final RecordSource rawSource;
 
@@ -166,6 +169,14 @@ public final class TraceReader implements Iterator<TraceRecord>, Closeable {
         }
         throw new TraceSyntaxException(name, Math.min(ls.length, SNIFF_LINES),
                 "cannot tell the trace format: no meaningful line in the first " + SNIFF_LINES + " lines", null);
+    }
+
+    /**
+     * The format whose rules the records follow: {@link #format()}, except for JSON lines converted from
+     * another format (header {@code source}), where it is that format ({@code JSONL} for xenpv's captures).
+     */
+    public TraceFormat sourceFormat() {
+        return sourceFormat;
     }
 
     public TraceFormat format() {
