@@ -240,13 +240,13 @@ public final class TraceReplayer {
             int id = c.send(type, 0, payload);
             r = c.awaitReply(id, wait.isZero() ? Duration.ofSeconds(5) : wait);
         } catch (XsClientException ex) {
-            throw new ReplayInputException("initial state: line " + e.line() + ": " + Message.typeName(type) + " "
-                    + e.path() + ": " + ex.getMessage(), ex);
+            throw new ReplayInputException(e.source() + ":" + e.line() + ": creating the initial state: "
+                    + Message.typeName(type) + " " + e.path() + ": " + ex.getMessage(), ex);
         }
         if (r.isError()) {
-            throw new ReplayInputException("initial state: line " + e.line() + ": " + Message.typeName(type) + " "
-                    + e.path() + (e.perms() != null && type != WRITE ? " " + e.perms() : "") + " failed on "
-                    + target.describe() + ": " + r.errorName());
+            throw new ReplayInputException(e.source() + ":" + e.line() + ": creating the initial state: "
+                    + Message.typeName(type) + " " + e.path() + (e.perms() != null && type != WRITE ? " " + e.perms() : "")
+                    + " failed on " + target.describe() + ": " + r.errorName());
         }
     }
 

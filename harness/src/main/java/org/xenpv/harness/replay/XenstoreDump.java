@@ -114,7 +114,7 @@ public final class XenstoreDump {
             path = "/" + String.join("/", stack);
         }
         byte[] value = unescape(l, eq + 4, close, file, n);
-        return new DumpEntry(n, path, value, perms);
+        return new DumpEntry(file, n, path, value, perms);
     }
 
     /** Decodes {@code sanitise_value()} output between {@code from} and {@code to} of line {@code l}. */

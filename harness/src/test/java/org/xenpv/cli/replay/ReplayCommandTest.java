@@ -191,7 +191,8 @@ class ReplayCommandTest {
         assertThat(r.out()).contains("started from an initial state of 4 nodes");
         Run only0 = run("replay", trace.toString(), "--initial", dump.toString(), "--domains", "0");
         assertThat(only0.code()).isEqualTo(2);
-        assertThat(only0.err()).contains("initial state: line 3: SET_PERMS /local/domain/5 [n5, r0] failed")
+        assertThat(only0.err()).contains(dump + ":3: creating the initial state: SET_PERMS /local/domain/5 [n5, r0] "
+                + "failed")
                 .contains("ENOENT");
     }
 

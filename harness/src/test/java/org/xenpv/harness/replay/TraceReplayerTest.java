@@ -354,8 +354,8 @@ class TraceReplayerTest {
         try (SimTarget only0 = new SimTarget(ReplayPlatform.only(Set.of(0)))) {
             assertThatThrownBy(() -> TraceReplay.replay(t, only0, ReplayOptions.DEFAULT.withInitial(dump),
                     TraceOptions.DEFAULT)).isInstanceOf(ReplayInputException.class)
-                    .hasMessage("initial state: line 2: SET_PERMS /vm/name [n5, r0] failed on sim (in-process xenpv "
-                            + "daemon, cxenstored 4.17 semantics; domains [0]): ENOENT");
+                    .hasMessage("d:2: creating the initial state: SET_PERMS /vm/name [n5, r0] failed on sim "
+                            + "(in-process xenpv daemon, cxenstored 4.17 semantics; domains [0]): ENOENT");
         }
     }
 }
