@@ -20,6 +20,8 @@ public final class ReplayPlatform implements XsDomainPlatform {
 
     private final boolean all;
     private final Map<Integer, DomainInfo> domains = new HashMap<>();
+    /** With "every domain exists": domains destroyed since, until introduced or connected again. */
+    private final Set<Integer> gone = new java.util.HashSet<>();
 
     private ReplayPlatform(boolean all, Set<Integer> listed) {
         this.all = all;
@@ -47,17 +49,36 @@ public final class ReplayPlatform implements XsDomainPlatform {
     @Override
     public DomainInfo domainInfo(int domid) {
         DomainInfo i = domains.get(domid);
-        return i == null && all ? DomainInfo.RUNNING : i;
+        return i == null && all && !gone.contains(domid) ? DomainInfo.RUNNING : i;
     }
 
     @Override
     public Consumer<XsMessage> introduce(int domid, String gfn, int port) {
+        gone.remove(domid);
         domains.putIfAbsent(domid, DomainInfo.RUNNING);
         return null;
     }
 
     @Override
     public void domainConnected(int domid) {
+        gone.remove(domid);
         domains.putIfAbsent(domid, DomainInfo.RUNNING);
+    }
+
+    /** The domain is dying: the daemon's next {@code check_domains()} destroys it. */
+    public void kill(int domid) {
+        domains.put(domid, new DomainInfo(true, true));
+    }
+
+    /** Once the daemon has released a dying domain, the hypervisor forgets it. */
+    @Override
+    public void domainReleased(int domid) {
+        DomainInfo i = domains.get(domid);
+        if (i != null && i.dying()) {
+            domains.remove(domid);
+            if (all) {
+                gone.add(domid);
+            }
+        }
     }
 }

@@ -47,6 +47,18 @@ public interface ReplayTarget extends AutoCloseable {
     default void beforeIntroduce(int domid) throws IOException {
     }
 
+    /**
+     * The hypervisor destroyed domain {@code domid} (it died without a RELEASE): tell the daemon as the
+     * hypervisor would ({@code VIRQ_DOM_EXC}, then cxenstored's {@code check_domains()}), so that it
+     * releases the domain and fires {@code @releaseDomain}.
+     *
+     * @throws UnsupportedOperationException if this target's hypervisor cannot be driven (a socket)
+     */
+    default void domainGone(int domid) throws IOException {
+        throw new UnsupportedOperationException("cannot make domain " + Integer.toUnsignedString(domid) + " die on "
+                + describe());
+    }
+
     /** Whether {@link #domainConnection} works here. */
     boolean supportsDomains();
 

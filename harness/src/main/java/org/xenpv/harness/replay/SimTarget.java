@@ -59,6 +59,12 @@ public final class SimTarget implements ReplayTarget {
     }
 
     @Override
+    public void domainGone(int domid) {
+        platform.kill(domid);
+        store.checkDomains();
+    }
+
+    @Override
     public boolean supportsDomains() {
         return true;
     }

@@ -130,6 +130,8 @@ public final class TraceReplayer {
     private final Map<Long, String> expected = new HashMap<>();
     private final Set<Long> expectedMet = new HashSet<>();
     private final List<ImpliedEnd> impliedEnds = new ArrayList<>();
+    /** Domains a RELEASE was sent for, whose ring's destruction is therefore expected. */
+    private final Set<Integer> released = new HashSet<>();
     private Sent oxLast;
     /** Whether the oxenstored log has read operations (access-log-read-ops on: ENOENT errors are logged). */
     private boolean oxReadOps;
@@ -383,6 +385,10 @@ public final class TraceReplayer {
         if (oxLastConn == c) {
             resolveOx();
         }
+        boolean wasReleased = c.kind == Kind.DOMAIN && released.remove(c.domid);
+        if (c.kind == Kind.DOMAIN && !wasReleased && c.usable() && c.client.isOpen()) {
+            domainDied(c, line);
+        }
         settle(c, line);
         conns.remove(name);
         if (c.client != null) {
@@ -412,6 +418,23 @@ public final class TraceReplayer {
                     MessageText.message(m.type(), m.payload()), List.of(), null));
         }
         c.events.clear();
+    }
+
+    /**
+     * The trace destroys a domain's ring that no RELEASE ended: the domain died (the daemon learnt it from
+     * VIRQ_DOM_EXC, which the trace does not show). The target's hypervisor is told the same.
+     */
+    private void domainDied(Conn c, long line) {
+        String did;
+        try {
+            target.domainGone(c.domid);
+            did = "told " + target.describe() + " that domain " + Integer.toUnsignedString(c.domid) + " died";
+        } catch (UnsupportedOperationException | IOException e) {
+            did = "not reproduced: " + e.getMessage();
+        }
+        report.ambiguous(new AmbiguousStep(line, "DOMAIN_DIED", "domain " + Integer.toUnsignedString(c.domid)
+                + "'s connection " + c.name + " is destroyed without a RELEASE: the hypervisor destroyed the domain "
+                + "(the trace does not show VIRQ_DOM_EXC)", List.of(), did));
     }
 
     private void onIgnored(ConnectionIgnored ci) {
@@ -460,6 +483,12 @@ public final class TraceReplayer {
         long txSend = txFor(c, q, type, txTraced);
         if (type == INTRODUCE) {
             introduce(q, payload);
+        } else if (type == XsType.RELEASE.code()) {
+            try {
+                released.add(Integer.parseUnsignedInt(firstString(payload)));
+            } catch (NumberFormatException e) {
+                // not a domid: the daemon answers EINVAL and releases nothing
+            }
         }
         if (type == WRITE && !q.payload().exact()) {
             ambiguousValues.put(firstString(payload), q.line());

@@ -39,11 +39,12 @@ class CaptureReplayTest {
             Path js = dir.resolve(name + ".jsonl");
             capture(name, cx, js);
 
+            // the only thing a JSON-lines capture does not tell is why a domain's ring went (its death)
             ReplayReport fromJsonl = replay(js);
-            assertThat(fromJsonl.ambiguous()).isEmpty();
+            assertThat(fromJsonl.ambiguous()).extracting(AmbiguousStep::kind).isSubsetOf("DOMAIN_DIED");
             ReplayReport fromCx = replay(cx);
             assertThat(fromCx.ambiguous()).extracting(AmbiguousStep::kind)
-                    .isSubsetOf("TX_CONTEXT", "PAYLOAD_SPACE_OR_NUL");
+                    .isSubsetOf("TX_CONTEXT", "PAYLOAD_SPACE_OR_NUL", "DOMAIN_DIED");
             assertThat(fromCx.repliesCompared()).isEqualTo(fromJsonl.repliesCompared()).isPositive();
             assertThat(fromCx.eventsCompared()).isEqualTo(fromJsonl.eventsCompared()).isPositive();
             assertThat(fromJsonl.skippedCount()).isZero();

@@ -16,9 +16,24 @@ final class RealCxenstoredTarget implements ReplayTarget {
     static final Duration WAIT = Duration.ofSeconds(2);
 
     private final RealCxenstored daemon;
+    private final java.util.Set<Integer> domains;
 
-    RealCxenstoredTarget(RealCxenstored daemon) {
+    /** @param domains the domains the daemon's stub hypervisor has (as started) */
+    RealCxenstoredTarget(RealCxenstored daemon, java.util.Set<Integer> domains) {
         this.daemon = daemon;
+        this.domains = new java.util.TreeSet<>(domains);
+    }
+
+    /** The stub's hypervisor forgets the domain and raises VIRQ_DOM_EXC; the daemon handles it asynchronously. */
+    @Override
+    public void domainGone(int domid) throws IOException {
+        domains.remove(domid);
+        StringBuilder sb = new StringBuilder();
+        for (int d : domains) {
+            sb.append(sb.isEmpty() ? "" : " ").append(d);
+        }
+        daemon.setDomains(sb.toString());
+        daemon.kickVirq();
     }
 
     @Override

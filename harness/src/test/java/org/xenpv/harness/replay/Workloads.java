@@ -41,13 +41,14 @@ final class Workloads {
     }
 
     /** The workloads recorded and replayed by the tests, by name. */
-    static final List<String> NAMES = List.of("toolstack", "transactions", "binary-values");
+    static final List<String> NAMES = List.of("toolstack", "transactions", "binary-values", "domain-death");
 
     static Workload byName(String name) {
         return switch (name) {
             case "toolstack" -> Workloads::toolstack;
             case "transactions" -> Workloads::transactions;
             case "binary-values" -> Workloads::binaryValues;
+            case "domain-death" -> Workloads::domainDeath;
             default -> throw new IllegalArgumentException("no workload " + name);
         };
     }
@@ -109,8 +110,12 @@ final class Workloads {
             assertThat(new String(g.read("domid"), StandardCharsets.ISO_8859_1)).isEqualTo("5");
             assertThat(g.directory("device")).containsExactly("vbd", "vif");
             assertThat(new String(g.read("device/vbd/51712/backend"), StandardCharsets.ISO_8859_1)).isEqualTo(VBD_BE);
+            // take each initial event before anything else can fire the watch: cxenstored drops an event equal to
+            // one still queued for a domain ("dropping duplicate watch"), which depends on when the ring is drained
             g.watch(VBD_BE + "/state", "fe-vbd");
+            g.nextEvent(WAIT);
             g.watch(VIF_BE + "/state", "fe-vif");
+            g.nextEvent(WAIT);
             g.write("device/vbd/51712/ring-ref", bytes("8"));
             g.write("device/vbd/51712/event-channel", bytes("9"));
             g.write("device/vbd/51712/protocol", bytes("x86_64-abi"));
@@ -250,6 +255,44 @@ final class Workloads {
             closeAll(open);
         }
     }
+
+    /**
+     * A guest dies without RELEASE: the hypervisor destroys it, the daemon notices (VIRQ_DOM_EXC,
+     * check_domains), drops its ring, deletes the nodes it owns (XSA-419) and fires {@code @releaseDomain};
+     * the toolstack then finds the domain gone.
+     */
+    static void domainDeath(ReplayTarget rig) throws IOException, XsClientException {
+        List<XsConnection> open = new ArrayList<>();
+        try {
+            XsConnection xl = track(open, rig.openSocket("xl"));
+            XsConnection watcher = track(open, rig.openSocket("watcher"));
+            watcher.watch("@releaseDomain", "release");
+            assertThat(watcher.nextEvent(WAIT).stringList()).containsExactly("@releaseDomain", "release");
+            xl.mkdir(DOM + "/control");
+            xl.setPerms(DOM, "n0", "r5");
+            xl.setPerms(DOM + "/control", "n5");
+            xl.write(DOM + "/name", "guest5");
+            rig.beforeIntroduce(DOMID);
+            xl.introduce(DOMID, 0, 7);
+            XsConnection g = rig.domainConnection(DOMID, "dom5");
+            g.write("control/feature-poweroff", bytes("1"));
+            g.write("control/shutdown", bytes(""));
+            g.watch("control/shutdown", "shutdown");
+            assertThat(g.nextEvent(WAIT).stringList()).containsExactly("control/shutdown", "shutdown");
+            xl.write(DOM + "/control/shutdown", "poweroff");
+            assertThat(new String(g.read("control/shutdown"), StandardCharsets.ISO_8859_1)).isEqualTo("poweroff");
+
+            rig.domainGone(DOMID);
+            assertThat(watcher.nextEvent(WAIT).stringList()).containsExactly("@releaseDomain", "release");
+            assertThat(xl.isDomainIntroduced(DOMID)).isFalse();
+            assertThat(xl.directory(DOM)).containsExactly("name");
+            xl.rm(DOM);
+        } finally {
+            closeAll(open);
+        }
+    }
+
+    private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(5);
 
     // ---------------------------------------------------------------- helpers
 
