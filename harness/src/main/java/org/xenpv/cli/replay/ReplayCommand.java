@@ -127,7 +127,7 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             throw new UserError(trace + ": " + e.getCause().getMessage());
         } catch (IOException e) {
-            throw new UserError(against + ": " + e.getMessage());
+            throw new UserError(e.getMessage());
         } finally {
             if (bar[0] != null) {
                 bar[0].finish();

@@ -35,6 +35,8 @@ public record Divergence(String file, long line, String conn, long requestLine, 
         MISSING_EVENT,
         /** The target sent a watch event the trace does not have. */
         UNEXPECTED_EVENT,
+        /** The target refused a connection the trace has (after it had accepted others). */
+        CONNECTION,
         /** The expectations file lists a deviation here, but the replay matched the trace. */
         EXPECTATION_NOT_MET
     }
@@ -58,6 +60,7 @@ public record Divergence(String file, long line, String conn, long requestLine, 
             case EVENT, MISSING_EVENT -> "WATCH_EVENT on " + conn;
             case UNEXPECTED_EVENT -> "unexpected WATCH_EVENT on " + conn;
             case EXPECTATION_NOT_MET -> "expected deviation on " + conn + " did not happen";
+            case CONNECTION -> "opening connection " + conn;
             default -> request + " on " + conn + (requestLine > 0 && requestLine != line ? " (request at line "
                     + requestLine + ")" : "");
         };

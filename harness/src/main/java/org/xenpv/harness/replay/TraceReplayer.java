@@ -112,6 +112,13 @@ public final class TraceReplayer {
         }
     }
 
+    /** The first connection to the target failed: nothing can be replayed. */
+    private static final class Unreachable extends RuntimeException {
+        Unreachable(IOException cause) {
+            super(cause);
+        }
+    }
+
     /** oxenstored: a transaction end sent for a {@code conflict} line, whose outcome a later line tells. */
     private record ImpliedEnd(Conn conn, long tx, long line, Sent sent) {
     }
@@ -141,6 +148,8 @@ public final class TraceReplayer {
     private boolean markerSeen;
     private boolean anyConnection;
     private boolean anyRequest;
+    /** Whether the target ever accepted a connection: if the first one fails, the target is unreachable. */
+    private boolean anyOpened;
     private int syncs;
 
     public TraceReplayer(ReplayTarget target, ReplayOptions options) {
@@ -181,6 +190,21 @@ public final class TraceReplayer {
         if (!options.initial().isEmpty()) {
             seed(options.initial());
         }
+        try {
+            run(reader);
+        } catch (Unreachable e) {
+            throw new IOException(target.describe() + " is unreachable: " + e.getCause().getMessage(), e.getCause());
+        }
+        finish();
+        report.variant(reader.variant());
+        report.lines = reader.linesRead();
+        report.bytes = reader.bytesRead();
+        report.lenientSkipped = reader.skipped();
+        report.seconds = (System.nanoTime() - t0) / 1e9;
+        return report;
+    }
+
+    private void run(TraceReader reader) {
         TraceRecord held = null;
         List<Ambiguity> heldAmbiguities = new ArrayList<>();
         while (reader.hasNext()) {
@@ -204,13 +228,6 @@ public final class TraceReplayer {
         if (held != null) {
             handle(held, heldAmbiguities);
         }
-        finish();
-        report.variant(reader.variant());
-        report.lines = reader.linesRead();
-        report.bytes = reader.bytesRead();
-        report.lenientSkipped = reader.skipped();
-        report.seconds = (System.nanoTime() - t0) / 1e9;
-        return report;
     }
 
     // ---------------------------------------------------------------- initial state
@@ -232,6 +249,7 @@ public final class TraceReplayer {
                 }
             }
         }
+        anyOpened = true;
         report.note("started from an initial state of " + nodes.size() + " nodes; DIRECTORY_PART generation "
                 + "counts are not compared");
     }
@@ -356,9 +374,14 @@ public final class TraceReplayer {
             c.unsupported = e.getMessage();
             report.note("connection " + name + " (line " + line + "): " + e.getMessage());
         } catch (IOException e) {
-            c.dead = "cannot open a connection on " + target.describe() + ": " + e.getMessage();
-            report.note("connection " + name + " (line " + line + "): " + c.dead);
+            if (!anyOpened) {
+                throw new Unreachable(e);
+            }
+            c.dead = "the target refused this connection (line " + line + ")";
+            divergence(new Divergence(file, line, name, 0, "", Divergence.Kind.CONNECTION, "a connection",
+                    e.getMessage(), List.of(), null));
         }
+        anyOpened |= c.client != null;
         return c;
     }
 

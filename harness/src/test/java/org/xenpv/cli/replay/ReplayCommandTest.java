@@ -159,6 +159,15 @@ class ReplayCommandTest {
         assertThat(s.code()).isEqualTo(2);
         assertThat(s.err()).contains("no such socket");
         assertThat(run("replay", CX.toString(), "--report-format", "html").code()).isEqualTo(2);
+        Path dead = dir.resolve("dead.sock");
+        try (java.nio.channels.ServerSocketChannel ch = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            ch.bind(java.net.UnixDomainSocketAddress.of(dead));
+        }
+        Run refused = run("replay", CX.toString(), "--against", "socket:" + dead);
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).startsWith("xenpv replay: socket:" + dead + " is unreachable: cannot connect to "
+                + "xenstored socket " + dead + ": ");
         Path badDump = write("bad.dump", "/a = \"x\"   (n0)\n/b = \"unterminated\n");
         Run d = run("replay", CX.toString(), "--initial", badDump.toString());
         assertThat(d.code()).isEqualTo(2);

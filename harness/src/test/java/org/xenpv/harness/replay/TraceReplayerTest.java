@@ -305,6 +305,69 @@ class TraceReplayerTest {
         }
     }
 
+    @Test
+    void aConnectionTheTargetRefusesIsADivergenceAndAnUnreachableTargetAnError() throws Exception {
+        Path t = file("refuse.log",
+                "CREATE connection 0x1",
+                "CREATE connection 0x2",
+                in("0x2", "READ (/tool )"),
+                out("0x2", "READ ()"),
+                "DESTROY connection 0x2",
+                "DESTROY connection 0x1");
+        try (SimTarget s = SimTarget.fresh()) {
+            ReplayReport r = TraceReplay.replay(t, new Refusing(s, 1), ReplayOptions.DEFAULT, TraceOptions.DEFAULT);
+            assertThat(r.divergences()).extracting(Divergence::message).containsExactly(
+                    "refuse.log:2: opening connection 0x2: expected a connection, got refused");
+            assertThat(r.skipped()).extracting(SkippedStep::line).containsExactly(3L, 4L);
+            assertThatThrownBy(() -> TraceReplay.replay(t, new Refusing(s, 0), ReplayOptions.DEFAULT,
+                    TraceOptions.DEFAULT)).isInstanceOf(IOException.class)
+                    .hasMessage("socket-like is unreachable: refused");
+        }
+    }
+
+    /** Accepts {@code accept} connections, then refuses. */
+    private static final class Refusing implements ReplayTarget {
+        private final SocketLike inner;
+        private int left;
+
+        Refusing(SimTarget sim, int accept) {
+            this.inner = new SocketLike(sim);
+            this.left = accept;
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe();
+        }
+
+        @Override
+        public Duration waitTime() {
+            return Duration.ZERO;
+        }
+
+        @Override
+        public XsConnection openSocket(String name) throws IOException {
+            if (left-- <= 0) {
+                throw new IOException("refused");
+            }
+            return inner.openSocket(name);
+        }
+
+        @Override
+        public XsConnection domainConnection(int domid, String name) {
+            return inner.domainConnection(domid, name);
+        }
+
+        @Override
+        public boolean supportsDomains() {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** A target with only socket clients, like {@link SocketTarget}, in process. */
     private record SocketLike(SimTarget sim) implements ReplayTarget {
         @Override
