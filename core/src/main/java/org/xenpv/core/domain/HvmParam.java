@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * HVM parameters a PV-on-HVM guest reads and writes with {@code HVMOP_get_param}/{@code set_param}
  * ({@code hvm/params.h}). Only the indices the simulated platform gives meaning to, or that drivers
- * query, are named here; {@link #HVM_NR_PARAMS} bounds the raw index space.
+ * query, are named here ({@code __XEN_TOOLS__}-only ones are left out); {@link #HVM_NR_PARAMS} bounds the
+ * raw index space.
  */
 public enum HvmParam {
     /** {@code HVM_PARAM_CALLBACK_IRQ}: how event-channel upcalls reach the guest (type in bits 63:56). */
@@ -14,8 +15,6 @@ public enum HvmParam {
     STORE_PFN(1),
     /** {@code HVM_PARAM_STORE_EVTCHN}: the guest's port of the xenstore event channel. */
     STORE_EVTCHN(2),
-    /** {@code HVM_PARAM_PAE_ENABLED}. */
-    PAE_ENABLED(4),
     /** {@code HVM_PARAM_IOREQ_PFN}. */
     IOREQ_PFN(5),
     /** {@code HVM_PARAM_BUFIOREQ_PFN}. */
@@ -28,8 +27,6 @@ public enum HvmParam {
     HPET_ENABLED(11),
     /** {@code HVM_PARAM_IDENT_PT}. */
     IDENT_PT(12),
-    /** {@code HVM_PARAM_DM_DOMAIN}. */
-    DM_DOMAIN(13),
     /** {@code HVM_PARAM_ACPI_S_STATE}. */
     ACPI_S_STATE(14),
     /** {@code HVM_PARAM_VM86_TSS}. */
@@ -42,8 +39,6 @@ public enum HvmParam {
     CONSOLE_EVTCHN(18),
     /** {@code HVM_PARAM_ACPI_IOPORTS_LOCATION}. */
     ACPI_IOPORTS_LOCATION(19),
-    /** {@code HVM_PARAM_BUFIOREQ_EVTCHN}. */
-    BUFIOREQ_EVTCHN(26),
     /** {@code HVM_PARAM_TRIPLE_FAULT_REASON}. */
     TRIPLE_FAULT_REASON(31),
     /** {@code HVM_PARAM_VM_GENERATION_ID_ADDR}. */
