@@ -221,9 +221,11 @@ public final class EventChannels {
                 return port;
             }
         }
-        if (port >= o.maxPorts() || port > maxEvtchnPort) {
-            throw error(op, -1, -ENOSPC, "all " + Math.min(o.maxPorts(), maxEvtchnPort + 1L) + " ports in use ("
-                    + o.abi() + ")");
+        if (port > maxEvtchnPort) {
+            throw error(op, -1, -ENOSPC, "max_evtchn_port " + maxEvtchnPort + " reached");
+        }
+        if (port >= o.maxPorts()) {
+            throw error(op, -1, -ENOSPC, "all " + o.maxPorts() + " ports of the " + o.abi() + " ABI in use");
         }
         Channel[] grown = Arrays.copyOf(t, t.length + EVTCHNS_PER_BUCKET);
         for (int i = t.length; i < grown.length; i++) {
