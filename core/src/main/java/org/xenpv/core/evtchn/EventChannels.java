@@ -718,7 +718,7 @@ public final class EventChannels {
             Channel ch = t[port];
             if (ch.fifoPending) {
                 ch.fifoPending = false;
-                f.setPending(ch);
+                f.link(ch, false);
             }
         }
     }

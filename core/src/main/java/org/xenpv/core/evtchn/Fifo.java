@@ -192,11 +192,30 @@ final class Fifo implements PortOps {
 
     @Override
     public void setPending(Channel ch) {
+        link(ch, true);
+    }
+
+    /**
+     * {@code evtchn_fifo_set_pending}: sets PENDING and, if the event is unmasked and not linked
+     * yet, links it on its queue and raises the upcall if the queue was empty.
+     *
+     * @param notification a new notification (send, VIRQ, inject), counted as delivered or
+     *                     coalesced; false for a re-delivery (unmask, expand_array), which is not
+     */
+    void link(Channel ch, boolean notification) {
         int port = ch.port;
         Page p = wordPage(port);
         if (p == null) {
             // No event word yet: remember it; expand_array re-raises it.
+            boolean had = ch.fifoPending;
             ch.fifoPending = true;
+            if (notification) {
+                if (had) {
+                    ch.countCoalesced();
+                } else {
+                    d.delivered(ch, true, true, false);
+                }
+            }
             return;
         }
         int off = EvtchnFifo.wordOffset(port);
@@ -252,13 +271,14 @@ final class Fifo implements PortOps {
         if (!linked && !testAndSet(cb.page(), cb.ready(), q.priority)) {
             upcall = d.markEventsPending(vcpu);
         }
-        if (!wasPending) {
-            d.delivered(ch, true, masked, upcall);
-            d.checkPollers();
-        } else if (upcall) {
-            d.delivered(ch, false, masked, true);
-        } else {
+        if (notification && wasPending) {
             ch.countCoalesced();
+        }
+        if (!wasPending || upcall) {
+            d.delivered(ch, notification && !wasPending, masked, upcall);
+        }
+        if (!wasPending) {
+            d.checkPollers();
         }
     }
 
@@ -281,7 +301,7 @@ final class Fifo implements PortOps {
         int off = EvtchnFifo.wordOffset(ch.port);
         testAndClear(p, off, MASKED);
         if (test(p, off, PENDING)) {
-            setPending(ch);
+            link(ch, false);
         }
     }
 
