@@ -77,7 +77,7 @@ public final class GrantTable {
         this.maxFrames = maxFrames;
         this.memory = memory;
         this.log = log;
-        grow(INITIAL_FRAMES);
+        growTo(INITIAL_FRAMES);
     }
 
     public int domid() {
@@ -116,10 +116,18 @@ public final class GrantTable {
         if (nrFrames > maxFrames) {
             return false;
         }
+        if (growTo(nrFrames) && log.enabled()) {
+            log.note("xen-gnttab", DomId.name(domid) + " grant table grown to " + nrFrames + " frames");
+        }
+        return true;
+    }
+
+    /** Adds frames up to {@code nrFrames}; returns whether any were added. */
+    private boolean growTo(int nrFrames) {
         synchronized (growLock) {
             Page[] f = frames;
             if (nrFrames <= f.length) {
-                return true;
+                return false;
             }
             Active[] a = Arrays.copyOf(active, nrFrames * GrantEntryV1.PER_FRAME);
             for (int i = active.length; i < a.length; i++) {
@@ -129,13 +137,11 @@ public final class GrantTable {
             for (int i = f.length; i < g.length; i++) {
                 g[i] = new Page();
             }
+            // Publish the pin entries before the frames: readers size by frames, then index active.
             active = a;
             frames = g;
+            return true;
         }
-        if (log.enabled()) {
-            log.note("xen-gnttab", DomId.name(domid) + " grant table grown to " + nrFrames + " frames");
-        }
-        return true;
     }
 
     /**

@@ -84,6 +84,11 @@ public record LeakReport(List<Leak> leaks) {
         return leaks.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /** Each leak's {@link Leak#describe()}, in report order. */
+    public List<String> describeAll() {
+        return leaks.stream().map(Leak::describe).toList();
+    }
+
     /** One leak per line, or {@code no leaks}. */
     public String text() {
         if (leaks.isEmpty()) {
