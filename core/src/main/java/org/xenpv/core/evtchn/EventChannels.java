@@ -347,6 +347,11 @@ public final class EventChannels {
         return lch.port;
     }
 
+    /** {@link #bindInterdomain(int, int)} to {@code remote}; returns this domain's end. */
+    public EvtchnPort bindInterdomain(EvtchnPort remote) {
+        return new EvtchnPort(domid, bindInterdomain(remote.domid(), remote.port()));
+    }
+
     private static Channel order(Channel x, Channel y) {
         int c = Integer.compare(x.owner.domid, y.owner.domid);
         if (c == 0) {

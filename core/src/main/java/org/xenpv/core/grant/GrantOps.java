@@ -127,6 +127,11 @@ public final class GrantOps {
         return m;
     }
 
+    /** {@link #map(int, int, boolean)} of a {@link GrantRef}. */
+    public GrantMapping map(GrantRef ref, boolean readOnly) {
+        return map(ref.granter(), ref.ref(), readOnly);
+    }
+
     /**
      * Maps several refs of one granter (a multi-page ring): all or nothing. On failure the refs
      * mapped so far are unmapped again and the first failure is thrown.
