@@ -1,8 +1,10 @@
 package org.xenpv.core.domain;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -132,7 +134,7 @@ public final class GuestMemory {
 
     /** Xen pages currently in the physmap, by gfn (ascending). */
     public Map<Long, Page> xenPages() {
-        return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(xenPages));
+        return Collections.unmodifiableMap(new TreeMap<>(xenPages));
     }
 
     /** Copies {@code length} bytes of guest-physical memory starting at byte address {@code gpa}. */

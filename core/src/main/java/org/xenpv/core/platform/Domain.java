@@ -1,5 +1,6 @@
 package org.xenpv.core.platform;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.xenpv.core.domain.DomId;
 import org.xenpv.core.domain.GuestMemory;
@@ -210,8 +211,8 @@ public final class Domain {
                     + ": -EINVAL (max_grant_frames " + grantTable.maxFrames() + ")");
         }
         if (index >= grantFrameGfns.length) {
-            long[] g = java.util.Arrays.copyOf(grantFrameGfns, index + 1);
-            java.util.Arrays.fill(g, grantFrameGfns.length, g.length, -1L);
+            long[] g = Arrays.copyOf(grantFrameGfns, index + 1);
+            Arrays.fill(g, grantFrameGfns.length, g.length, -1L);
             grantFrameGfns = g;
         }
         if (grantFrameGfns[index] >= 0) {

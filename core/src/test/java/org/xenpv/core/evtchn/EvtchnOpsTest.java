@@ -1,7 +1,6 @@
 package org.xenpv.core.evtchn;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.xenpv.core.domain.DomId.DOMID_SELF;
 
 import org.junit.jupiter.api.AfterEach;
