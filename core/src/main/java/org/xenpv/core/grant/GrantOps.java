@@ -22,7 +22,7 @@ import org.xenpv.core.mem.Page;
  * {@code GNTST_bad_page}, an unknown handle {@code GNTST_bad_handle}, no free handle
  * {@code GNTST_no_space}, a copy beyond a page {@code GNTST_bad_copy_arg}, a foreign gfn in a copy
  * {@code GNTST_permission_denied}. Writable access to a {@code GTF_readonly} entry is
- * {@code GNTST_permission_denied} (Xen says {@code general_error}; see {@link GrantTable}).
+ * {@code GNTST_general_error}, as in Xen's {@code _set_status_v1}.
  *
  * <p>Handles are allocated lowest-free, so runs are deterministic.
  */

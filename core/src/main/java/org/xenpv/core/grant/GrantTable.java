@@ -355,9 +355,8 @@ public final class GrantTable {
             int updated = flags | Gtf.READING;
             if (!readOnly) {
                 if ((flags & Gtf.READONLY) != 0) {
-                    // Xen itself answers GNTST_general_error ("Attempt to write-pin a r/o grant entry");
-                    // the project's platform contract asks for the more precise permission_denied.
-                    throw new GrantException(op, GntSt.PERMISSION_DENIED, mapper, domid, ref, "ref",
+                    // As Xen's _set_status_v1: "Attempt to write-pin a r/o grant entry" is a general error.
+                    throw new GrantException(op, GntSt.GENERAL_ERROR, mapper, domid, ref, "ref",
                             "write access to a GTF_readonly entry");
                 }
                 updated |= Gtf.WRITING;
