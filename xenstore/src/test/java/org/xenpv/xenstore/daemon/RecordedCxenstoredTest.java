@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RecordedCxenstoredTest {
 
     static Stream<Arguments> recordings() throws IOException {
-        return ScriptScenariosTest.load("/recorded/", "random-mixes.xs", "random-domains.xs");
+        return ScriptScenariosTest.load("/recorded/", "random-mixes.xs", "random-domains.xs", "edges.xs");
     }
 
     @ParameterizedTest(name = "{0}")
