@@ -282,6 +282,12 @@ public final class XenStore {
     // ---------------------------------------------------------------- processing
 
     void handle(XsConnection conn, XsMessage msg) {
+        if (msg.length() > org.xenpv.xenstore.wire.XsHeader.PAYLOAD_MAX) {
+            // The transport should have refused this frame; cxenstored drops such a connection.
+            LOG.warn("{}: request with {} payload bytes (> 4096), ignoring the connection", conn, msg.length());
+            ignoreConnection(conn, org.xenpv.xenstore.wire.XsProtocolException.ERROR_PROTO);
+            return;
+        }
         run(() -> {
             if (conn.closed || conn.ignored) {
                 LOG.debug("dropping request on {}: {}", conn, msg);

@@ -77,7 +77,8 @@ public final class XsConnection implements Accessor {
     /**
      * Processes one request: replies and any watch events (to this or other connections) are emitted
      * before this returns. Malformed requests get cxenstored's error replies; nothing is thrown for them.
-     * Requests on a closed or ignored connection are dropped, as cxenstored stops reading them.
+     * Requests on a closed or ignored connection are dropped, as cxenstored stops reading them. A
+     * payload over 4096 bytes (which {@code XsFrameDecoder} refuses) makes the connection ignored.
      */
     public void handle(XsMessage request) {
         store.handle(this, request);
