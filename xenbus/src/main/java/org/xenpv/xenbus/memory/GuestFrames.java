@@ -9,9 +9,15 @@ import org.xenpv.core.platform.Domain;
  * control blocks and event arrays, {@code [bus evtchn_fifo.c]}) and "hole" gfns above RAM into which
  * Xen maps its own pages (shared info, grant-table frames; {@code [bus fdo.c FdoAllocateHole]},
  * windows-pv-drivers.md §1.1, §1.3). RAM is taken from the top down, holes from just above RAM
- * upwards, so neither collides with low memory a test uses for rings.
+ * upwards, below the builder's {@link #SPECIAL_PAGES}, so neither collides with the rings.
  */
 public final class GuestFrames {
+
+    /**
+     * Pages at the top of RAM left to the domain builder (its "special pages": store and console
+     * rings), which XENBUS never allocates.
+     */
+    public static final int SPECIAL_PAGES = 16;
 
     private final Domain domain;
     private final AtomicLong nextRam;
@@ -20,7 +26,7 @@ public final class GuestFrames {
     public GuestFrames(Domain domain) {
         this.domain = domain;
         long max = domain.memory().maxPages();
-        this.nextRam = new AtomicLong(max - 1);
+        this.nextRam = new AtomicLong(max - 1 - SPECIAL_PAGES);
         this.nextHole = new AtomicLong(max);
     }
 
