@@ -44,8 +44,9 @@ public final class RealCxenstored implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RealCxenstored.class);
 
-    /** The daemon binary of Debian's xen-utils-4.17. */
-    public static final Path XENSTORED = Path.of("/usr/lib/xen-4.17/bin/xenstored");
+    /** The daemon binary of Debian's xen-utils-4.17 (override with {@code -Dxenpv.xenstored=<path>}). */
+    public static final Path XENSTORED = Path.of(System.getProperty("xenpv.xenstored",
+            "/usr/lib/xen-4.17/bin/xenstored"));
     /** sun_path is 108 bytes including the NUL. */
     private static final int MAX_SOCKET_PATH = 100;
 
@@ -76,6 +77,16 @@ public final class RealCxenstored implements AutoCloseable {
     /** Whether the daemon binary is installed (for tests that want to check without skipping). */
     public static boolean available() {
         return Files.isExecutable(XENSTORED);
+    }
+
+    /**
+     * Skips the calling test unless the rig can run here (xenstored installed, stub built); returns
+     * the stub library.
+     */
+    public static Path assumeRunnable() {
+        assumeTrue(available(), "xen-utils-4.17 not installed (" + XENSTORED + " missing): cannot run the real "
+                + "cxenstored");
+        return XsStub.library();
     }
 
     /** Starts a daemon with default quotas where only domain 0 exists. */
@@ -187,9 +198,7 @@ public final class RealCxenstored implements AutoCloseable {
          * @throws IllegalStateException with the daemon's output if it dies or does not come up in time
          */
         public RealCxenstored start() {
-            assumeTrue(available(), "xen-utils-4.17 not installed (" + XENSTORED + " missing): cannot run the real "
-                    + "cxenstored");
-            Path stub = XsStub.library();
+            Path stub = assumeRunnable();
             try {
                 return launch(stub, this);
             } catch (IOException e) {

@@ -25,7 +25,8 @@ public final class XsStub {
 
     /** The classpath resource holding the stub's C source. */
     public static final String SOURCE = "/org/xenpv/xenstore/cxenstored/xsstub.c";
-    private static final Path GCC = Path.of("/usr/bin/gcc");
+    /** The C compiler (override with {@code -Dxenpv.gcc=<path>}). */
+    private static final Path GCC = Path.of(System.getProperty("xenpv.gcc", "/usr/bin/gcc"));
     private static final List<Path> HEADERS = List.of(Path.of("/usr/include/xenctrl.h"),
             Path.of("/usr/include/xenevtchn.h"), Path.of("/usr/include/xengnttab.h"));
 
