@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 AutoComplete.GenerateCompletion.class,
+                org.xenpv.cli.serve.ServeCommand.class,
         })
 public final class Xenpv implements Runnable {
 
