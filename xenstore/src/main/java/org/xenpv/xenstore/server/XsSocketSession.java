@@ -92,9 +92,12 @@ abstract class XsSocketSession extends ChannelInboundHandlerAdapter {
             } catch (RuntimeException ex) {
                 LOG.error("{}: handling the protocol error failed", describe(), ex);
             }
+            // Replies to the requests before the bad header go out first.
+            channel.flush();
             channel.close();
         } catch (RuntimeException e) {
             LOG.error("{}: internal error while handling input; closing this connection", describe(), e);
+            channel.flush();
             channel.close();
         } finally {
             in.release();
@@ -146,8 +149,12 @@ abstract class XsSocketSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.warn("{}: transport error: {}; closing", describe(), cause.toString());
-        LOG.debug("{}: transport error", describe(), cause);
+        if (cause instanceof java.io.IOException) {
+            // The peer went away (reset, broken pipe) or wrote to a socket we already closed.
+            LOG.debug("{}: {}; closing", describe(), cause.toString());
+        } else {
+            LOG.warn("{}: transport error: {}; closing", describe(), cause.toString(), cause);
+        }
         ctx.close();
     }
 
