@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 AutoComplete.GenerateCompletion.class,
                 org.xenpv.cli.serve.ServeCommand.class,
+                org.xenpv.cli.bench.BenchCommand.class,
         })
 public final class Xenpv implements Runnable {
 

@@ -1099,6 +1099,7 @@ final class Core {
         }
         conn.pending.add(new XsConnection.Pending(new XsMessage(XsType.WATCH_EVENT.code(), 0, 0, payload), true, timeout,
                 len + XsHeader.SIZE));
+        store.outputQueued(conn);
     }
 
     /**
@@ -1127,6 +1128,7 @@ final class Core {
             conn.domain.nboutstanding++;
         }
         conn.pending.add(new XsConnection.Pending(new XsMessage(type, req.reqId(), req.txId(), data), false, 0, accounted));
+        store.outputQueued(conn);
     }
 
     void sendReply(XsConnection conn, XsType type, byte[] data) {

@@ -1,25 +1,23 @@
 package org.xenpv.xenstore.server;
 
-import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Flush batching: replies and watch events are written without flushing, and every connection that
- * received output is flushed once by a task that runs after the event loop has processed the current
- * batch of reads. Pipelined requests and events fanned out to many watchers thus cost one write system
- * call per connection per batch. Confined to the server's event loop.
+ * received output is flushed once when the server finishes the piece of input that caused it (one read of
+ * one socket, an accept, a disconnect). Pipelined requests and events fanned out to many watchers thus
+ * cost one write system call per connection, and a reply leaves before the next socket's requests are
+ * processed (no task queue round trip). Confined to the server's event loop.
  */
 final class OutputFlusher implements Runnable {
 
-    private final EventLoop loop;
     private final Runnable afterBatch;
     private List<XsSocketSession> dirty = new ArrayList<>();
     private List<XsSocketSession> spare = new ArrayList<>();
 
     /** @param afterBatch run after each batch has been flushed (trace flushing) */
-    OutputFlusher(EventLoop loop, Runnable afterBatch) {
-        this.loop = loop;
+    OutputFlusher(Runnable afterBatch) {
         this.afterBatch = afterBatch;
     }
 
@@ -29,14 +27,15 @@ final class OutputFlusher implements Runnable {
             return;
         }
         session.dirty = true;
-        if (dirty.isEmpty()) {
-            loop.execute(this);
-        }
         dirty.add(session);
     }
 
+    /** Flushes every connection written to since the last call. */
     @Override
     public void run() {
+        if (dirty.isEmpty()) {
+            return;
+        }
         List<XsSocketSession> now = dirty;
         dirty = spare;
         for (XsSocketSession s : now) {

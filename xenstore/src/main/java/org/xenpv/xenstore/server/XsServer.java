@@ -69,6 +69,8 @@ public final class XsServer implements AutoCloseable {
 
     /** Default cap on output queued for one connection that does not read it. */
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 16L << 20;
+    /** Default busy-poll time after activity, in microseconds. */
+    public static final int DEFAULT_SPIN_MICROS = 50;
     /** {@code sun_path} holds 108 bytes including the NUL. */
     static final int MAX_SOCKET_PATH = 107;
 
@@ -85,6 +87,7 @@ public final class XsServer implements AutoCloseable {
         private LongSupplier clock;
         private Consumer<XenStore.Builder> customizer = b -> { };
         private long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        private int spinMicros = DEFAULT_SPIN_MICROS;
 
         private Builder() {
         }
@@ -151,6 +154,18 @@ public final class XsServer implements AutoCloseable {
         }
 
         /**
+         * How long the event loop keeps polling the sockets after activity before it sleeps
+         * ({@link SpinSelectStrategy}); 0 disables polling. Default {@value #DEFAULT_SPIN_MICROS} µs.
+         */
+        public Builder spinMicros(int micros) {
+            if (micros < 0 || micros > 10_000) {
+                throw new IllegalArgumentException("spinMicros must be 0..10000: " + micros);
+            }
+            this.spinMicros = micros;
+            return this;
+        }
+
+        /**
          * Starts the event loop, the daemon and every listener.
          *
          * @throws IOException if a socket cannot be bound (path too long, in use by a live daemon, not a
@@ -200,10 +215,12 @@ public final class XsServer implements AutoCloseable {
 
     private XsServer(Builder b) {
         this.config = b;
+        long spin = b.spinMicros * 1000L;
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("xenstored", true),
-                NioIoHandler.newFactory());
+                NioIoHandler.newFactory(java.nio.channels.spi.SelectorProvider.provider(),
+                        () -> new SpinSelectStrategy(spin)));
         this.loop = group.next();
-        this.flusher = new OutputFlusher(loop, this::flushTrace);
+        this.flusher = new OutputFlusher(this::flushTrace);
     }
 
     private void startUp() throws IOException {
@@ -345,7 +362,13 @@ public final class XsServer implements AutoCloseable {
      * The way to inspect the store ({@link XenStore#node}, {@link XenStore#dump}) from tests.
      */
     public <T> T call(Function<XenStore, T> f) {
-        return onLoop(() -> f.apply(store));
+        return onLoop(() -> {
+            try {
+                return f.apply(store);
+            } finally {
+                afterEngineCall();
+            }
+        });
     }
 
     /** Number of open socket connections (all listeners). */
@@ -422,13 +445,17 @@ public final class XsServer implements AutoCloseable {
         LOG.debug("{}: disconnected", s.describe());
     }
 
-    /** After any call into the daemon: guests stalled on quota may continue; the trace is flushed. */
+    /**
+     * After any call into the daemon: guests stalled on quota may continue, then everything written is
+     * flushed (and the trace with it).
+     */
     void afterEngineCall() {
         for (GuestMux m : muxes.values()) {
             if (m.stalled()) {
                 m.resume();
             }
         }
+        flusher.run();
     }
 
     /** Called once per output batch. */
