@@ -1,7 +1,6 @@
 package org.xenpv.xenstore.daemon;
 
 import static org.xenpv.xenstore.store.Errno.EACCES;
-import static org.xenpv.xenstore.store.Errno.EAGAIN;
 import static org.xenpv.xenstore.store.Errno.EINVAL;
 import static org.xenpv.xenstore.store.Errno.EIO;
 import static org.xenpv.xenstore.store.Errno.ENOENT;
@@ -9,7 +8,6 @@ import static org.xenpv.xenstore.store.Errno.ENOMEM;
 import static org.xenpv.xenstore.store.Errno.ENOSPC;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,13 +28,8 @@ import org.xenpv.xenstore.store.NodeRecord;
 import org.xenpv.xenstore.store.Tdb;
 import org.xenpv.xenstore.store.XsPath;
 import org.xenpv.xenstore.transaction.AccessedNode;
-import org.xenpv.xenstore.transaction.ChangedDomain;
 import org.xenpv.xenstore.transaction.Transaction;
-import org.xenpv.xenstore.watch.Watch;
-import org.xenpv.xenstore.wire.XsHeader;
-import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsPayload;
-import org.xenpv.xenstore.wire.XsType;
 
 /**
  * The node database and its bookkeeping, with cxenstored 4.17's semantics (xenstored_core.c,
@@ -48,7 +41,9 @@ import org.xenpv.xenstore.wire.XsType;
  * lookup left ENOENT there). {@link #errno} plays that role and is set at the same points. The global
  * {@link #generation} is advanced at exactly the same points too, because clients see it in
  * DIRECTORY_PART replies and it decides transaction conflicts. Connection-level state lives in
- * {@link XsConnection}; this class is package-private and single-threaded.
+ * {@link XsConnection}. Subtree operations are in {@link TreeOps}, the commit side of transactions in
+ * {@link TransactionOps}, watch firing in {@link WatchEvents} and output queueing in {@link Output}; this
+ * class holds the state they share. Package-private and single-threaded.
  */
 final class Core {
 
@@ -96,8 +91,16 @@ final class Core {
     int errno = ENOENT;
     /** Path argument of the request being processed, for quota logs. */
     String logPath = "-";
+    /** The connection whose request is being processed and its outstanding-request reference. */
+    XsConnection requester;
+    XsConnection.RequestRef requesterRef;
     /** Set by {@link #finalizeTransaction} when the database turned out inconsistent. */
     boolean corruptFlag;
+
+    final TreeOps tree = new TreeOps(this);
+    final TransactionOps txops = new TransactionOps(this);
+    final WatchEvents watches = new WatchEvents(this);
+    final Output output = new Output(this);
 
     NodePerms releasePerms = NodePerms.none(0);
     NodePerms introducePerms = NodePerms.none(0);
@@ -354,107 +357,6 @@ final class Core {
         return 0;
     }
 
-    /** {@code queue_watches()}: inside a transaction, events are noted on the accessed node for commit. */
-    void queueWatches(XsConnection conn, String name, boolean exact) {
-        AccessedNode i = conn.current.find(name);
-        if (i == null) {
-            conn.current.fail = true;
-            return;
-        }
-        if (!i.fireWatch) {
-            i.fireWatch = true;
-            i.watchExact = exact;
-        } else if (!exact) {
-            i.watchExact = false;
-        }
-    }
-
-    /**
-     * {@code finalize_transaction()}: EAGAIN if any node first read by the transaction changed in the main
-     * tree; otherwise copy the private nodes over the main ones with fresh generations, delete deleted
-     * ones, and fire the queued watch events in access order.
-     */
-    int finalizeTransaction(XsConnection conn, Transaction trans) {
-        corruptFlag = false;
-        for (AccessedNode i : trans.accessedSnapshot()) {
-            if (i.checkGen) {
-                NodeRecord r = tdb.fetch(i.node);
-                long gen = r == null ? Node.NO_GENERATION : r.generation();
-                if (i.generation != gen) {
-                    return EAGAIN;
-                }
-            }
-            if (!i.modified) {
-                if (i.taNode && doTdbDelete(conn, i.transName, null) != 0) {
-                    return EIO;
-                }
-                trans.remove(i);
-            }
-        }
-        for (AccessedNode i : trans.accessedSnapshot()) {
-            if (i.taNode) {
-                NodeRecord r = tdb.fetch(i.transName);
-                if (r != null) {
-                    r = r.withGeneration(++generation);
-                    corruptFlag |= doTdbWrite(conn, i.node, r, null, true) != 0;
-                    if (doTdbDelete(conn, i.transName, null) != 0) {
-                        corruptFlag = true;
-                    }
-                } else {
-                    corruptFlag = true;
-                }
-            } else if (i.generation != Node.NO_GENERATION) {
-                corruptFlag |= doTdbDelete(conn, i.node, null) != 0;
-            }
-            if (i.fireWatch) {
-                fireWatches(conn, i.node, null, i.watchExact, i.perms);
-            }
-            trans.remove(i);
-        }
-        return 0;
-    }
-
-    /** {@code transaction_fix_domains()}. */
-    int transactionFixDomains(Transaction trans, boolean chkQuota, boolean update) {
-        for (ChangedDomain d : trans.changedDomains()) {
-            int cnt = domainEntryFix(d.domid, d.nbentry, update);
-            if (!update) {
-                int limit = quota(XsQuota.NODES, d.domid);
-                if (chkQuota && cnt >= limit) {
-                    QuotaLog.refused(XsQuota.NODES, d.domid, logPath, cnt, limit);
-                    return ENOSPC;
-                }
-                if (cnt < 0) {
-                    return ENOMEM;
-                }
-            }
-        }
-        return 0;
-    }
-
-    /** {@code destroy_transaction()}: drop the private copies. */
-    void destroyTransaction(XsConnection conn, Transaction trans) {
-        store.traceDestroy(XsTraceSink.Kind.TRANSACTION, trans.traceId(), conn);
-        for (AccessedNode i : trans.accessedSnapshot()) {
-            if (i.taNode) {
-                doTdbDelete(conn, i.transName, null);
-            }
-            trans.remove(i);
-        }
-        conn.transactions.remove(trans);
-        if (conn.current == trans) {
-            conn.current = null;
-        }
-    }
-
-    /** {@code conn_delete_all_transactions()} (oldest first; also clears the current one, XSA-484). */
-    void deleteAllTransactions(XsConnection conn) {
-        for (Transaction t : conn.transactions.snapshot()) {
-            destroyTransaction(conn, t);
-        }
-        conn.current = null;
-    }
-
     // ---------------------------------------------------------------- permissions
 
     static int permFor(XsConnection conn, NodePerms perms) {
@@ -535,264 +437,13 @@ final class Core {
 
     // ---------------------------------------------------------------- creating and deleting nodes
 
-    /**
-     * {@code construct_node()}: in-memory nodes for {@code name} and its missing ancestors, each inheriting
-     * its parent's permissions (owner replaced by an unprivileged creator), linked through {@code parent}
-     * up to the existing ancestor, whose child list is extended.
-     */
-    Node constructNode(XsConnection conn, String name) {
-        List<String> names = new ArrayList<>();
-        String parentName = name;
-        Node parent = null;
-        int levels = 0;
-        while (parent == null) {
-            names.add(parentName);
-            parentName = XsPath.parent(parentName);
-            parent = readNode(conn, parentName);
-            if (parent == null && (errno != ENOENT || parentName.equals("/"))) {
-                return null;
-            }
-            levels++;
-        }
-        Node node = null;
-        for (; levels > 0; levels--) {
-            String n = names.get(levels - 1);
-            parent.addChild(XsPath.basename(n));
-            node = new Node(n);
-            NodePerms p = parent.perms;
-            if (unprivileged(conn)) {
-                p = p.with(0, p.get(0).withDomid(conn.domid));
-            }
-            node.perms = p;
-            node.accMemory = 0;
-            node.parent = parent;
-            parent = node;
-        }
-        return node;
-    }
-
-    /**
-     * {@code create_node()}: writes the new nodes bottom-up and then the existing parent, checking the
-     * node-count quota for each new node; on failure the nodes already written are removed again (and a
-     * transaction is marked failed, XSA-415).
-     */
-    Node createNode(XsConnection conn, String name, byte[] data) {
-        Node node = constructNode(conn, name);
-        if (node == null) {
-            return null;
-        }
-        if (conn != null && conn.current != null) {
-            conn.current.nodeCreated = true;
-        }
-        node.data = data;
-        Node i;
-        int ret = 0;
-        for (i = node; i != null; i = i.parent) {
-            if (i.parent != null && conn != null) {
-                int entries = domainEntry(conn);
-                int limit = quota(XsQuota.NODES, conn.domid);
-                if (entries >= limit) {
-                    QuotaLog.refused(XsQuota.NODES, conn.domid, i.name, entries, limit);
-                    ret = ENOSPC;
-                    break;
-                }
-            }
-            ret = writeNode(conn, i, false);
-            if (ret != 0) {
-                break;
-            }
-            if (i.parent != null && domainEntryInc(conn, i) != 0) {
-                destroyNodeRm(conn, i);
-                return null;
-            }
-        }
-        if (i == null) {
-            return node;
-        }
-        for (Node j = node; j != i; j = j.parent) {
-            destroyNode(conn, j);
-        }
-        errno = ret;
-        return null;
-    }
-
-    private void destroyNodeRm(XsConnection conn, Node node) {
-        if (node.name.equals("/")) {
-            corrupt(null, "Destroying root node!");
-        }
-        doTdbDelete(conn, node.key, node);
-    }
-
-    private void destroyNode(XsConnection conn, Node node) {
-        destroyNodeRm(conn, node);
-        domainEntryDec(conn, node);
-        if (conn != null && conn.current != null) {
-            conn.current.fail = true;
-        }
-    }
-
-    /** {@code remove_child_entry()}: drop a child name and rewrite the parent (no quota check). */
-    int removeChildEntry(XsConnection conn, Node node, int offset) {
-        node.removeChildAt(offset);
-        return writeNode(conn, node, true);
-    }
-
-    /** {@code delete_child()}. Sets errno to 0 on success, like cxenstored (a later stale-errno source). */
-    int deleteChild(XsConnection conn, Node node, String childName) {
-        for (int i = 0; i < node.children.length; i += node.childAt(i).length() + 1) {
-            if (node.childAt(i).equals(childName)) {
-                errno = removeChildEntry(conn, node, i) != 0 ? EIO : 0;
-                return errno;
-            }
-        }
-        corrupt(conn, "Can't find child '" + childName + "' in " + node.name);
-        errno = EIO;
-        return errno;
-    }
-
-    /**
-     * {@code delnode_sub()}: deletes one node of a subtree (children before parents); watches exactly on
-     * the node fire with its path, and for the subtree root every watch on it or above it fires.
-     */
-    private int delnodeSub(XsConnection conn, Node node, String root) {
-        int ret = accessNode(conn, node, Access.DELETE, true);
-        if (ret > 0) {
-            return WALK_SUCCESS_STOP;
-        }
-        if (ret == 0 && doTdbDelete(conn, node.key, node) != 0) {
-            return WALK_SUCCESS_STOP;
-        }
-        boolean exact = !root.equals(node.name);
-        fireWatches(conn, node.name, node, exact, null);
-        domainEntryDec(conn, node);
-        return WALK_RM_CHILDENTRY;
-    }
-
-    /** {@code rm_node()}: delete {@code name} and everything below it. Returns 0 or an errno. */
-    int rmNode(XsConnection conn, String name) {
-        Node parent = readNode(conn, XsPath.parent(name));
-        if (parent == null) {
-            return readNodeCanPropagateErrno() ? errno : EINVAL;
-        }
-        int ret = walkNodeTree(conn, name, null, (c, n) -> delnodeSub(c, n, name), null);
-        if (ret < 0) {
-            if (ret == WALK_ERROR_STOP) {
-                corrupt(conn, "error when deleting sub-nodes of " + name);
-                errno = EIO;
-            }
-            return errno;
-        }
-        if (deleteChild(conn, parent, XsPath.basename(name)) != 0) {
-            return errno;
-        }
-        return 0;
-    }
-
-    private int rmFromParent(XsConnection conn, Node parent, String name) {
-        if (parent == null) {
-            return WALK_ERROR_STOP;
-        }
-        int off = parent.childOff - 1;
-        while (off > 0 && parent.children[off - 1] != 0) {
-            off--;
-        }
-        if (removeChildEntry(conn, parent, off) != 0) {
-            LOG.error("treewalk: child entry could not be removed from '{}'", parent.name);
-            return WALK_ERROR_STOP;
-        }
-        parent.childOff = off;
-        return WALK_OK;
-    }
-
-    private int walkCall(XsConnection conn, Node node, Node parent, WalkFn fn) {
-        if (fn == null) {
-            return WALK_OK;
-        }
-        int ret = fn.apply(conn, node);
-        if (ret == WALK_RM_CHILDENTRY && parent != null) {
-            ret = rmFromParent(conn, parent, node.name);
-        }
-        return ret;
-    }
-
-    /**
-     * {@code walk_node_tree()}: iterative depth-first walk calling {@code enter} before and {@code exit}
-     * after a node's children, in child-list order.
-     */
-    int walkNodeTree(XsConnection conn, String root, WalkFn enter, WalkFn exit, EnoentFn enoent) {
-        int ret = 0;
-        Node node = null;
-        Node parent;
-        String name = root;
-        while (ret >= 0) {
-            if (node != null) {
-                if (ret != 0 || node.childOff >= node.children.length) {
-                    parent = node.parent;
-                    ret = walkCall(conn, node, parent, exit);
-                    if (parent == null) {
-                        break;
-                    }
-                    node = parent;
-                    continue;
-                }
-                String child = node.childAt(node.childOff);
-                name = XsPath.child(node.name, child);
-                node.childOff += child.length() + 1;
-                parent = node;
-            } else {
-                parent = null;
-            }
-            Node read = readNode(conn, name);
-            if (read == null) {
-                if (errno == ENOENT && enoent != null) {
-                    ret = enoent.apply(conn, parent, name);
-                } else {
-                    ret = WALK_ERROR_STOP;
-                }
-                if (parent == null) {
-                    break;
-                }
-                if (ret == WALK_RM_CHILDENTRY) {
-                    ret = rmFromParent(conn, parent, name);
-                }
-                if (ret < 0) {
-                    break;
-                }
-                node = parent;
-                continue;
-            }
-            node = read;
-            node.parent = parent;
-            node.childOff = 0;
-            ret = walkCall(conn, node, parent, enter);
-        }
-        return ret < 0 ? ret : WALK_OK;
-    }
-
     /** {@code corrupt()}: cxenstored logs and re-checks the store; here it is logged (and traced). */
     void corrupt(XsConnection conn, String what) {
         String line = "corruption detected by connection " + (conn == null ? -1 : conn.domid) + ": err "
                 + Errno.name(errno) + ": " + what;
         LOG.error(line);
         store.traceNote(line);
-        checkStore();
-    }
-
-    /**
-     * {@code check_store()} without the repairs: walks the tree from "/" and logs children listed but
-     * missing. Returns the number of problems found.
-     */
-    int checkStore() {
-        store.traceNote("Checking store ...");
-        int[] problems = {0};
-        walkNodeTree(null, "/", null, null, (c, parent, name) -> {
-            LOG.error("check_store: node '{}' not found", name);
-            store.traceNote("check_store: node '" + name + "' not found");
-            problems[0]++;
-            return WALK_OK;
-        });
-        store.traceNote("Checking store complete.");
-        return problems[0];
+        tree.checkStore();
     }
 
     // ---------------------------------------------------------------- domains: entries, memory, perms
@@ -1014,144 +665,4 @@ final class Core {
 
     // ---------------------------------------------------------------- watches and output
 
-    /**
-     * {@code watch_permitted()} (XSA-115): the watcher must be able to read the node or its parent; for a
-     * permission change the old permissions count too.
-     */
-    private boolean watchPermitted(XsConnection conn, String name, Node node, NodePerms oldPerms) {
-        if (oldPerms != null && (permFor(conn, oldPerms) & Perm.READ) != 0) {
-            return true;
-        }
-        if (node == null) {
-            node = readNode(conn, name);
-            if (node == null) {
-                return false;
-            }
-        }
-        if ((permFor(conn, node.perms) & Perm.READ) != 0) {
-            return true;
-        }
-        Node parent = node.parent;
-        if (parent == null) {
-            parent = readNode(conn, XsPath.parent(node.name));
-            if (parent == null) {
-                return false;
-            }
-        }
-        return (permFor(conn, parent.perms) & Perm.READ) != 0;
-    }
-
-    /**
-     * {@code fire_watches()}: inside a transaction the event is queued for commit; otherwise every
-     * connection (in connection order) that may see the node gets an event per matching watch (in
-     * registration order).
-     */
-    void fireWatches(XsConnection conn, String name, Node node, boolean exact, NodePerms oldPerms) {
-        if (conn != null && conn.current != null) {
-            queueWatches(conn, name, exact);
-            return;
-        }
-        boolean special = name.startsWith("@");
-        for (XsConnection i : store.connectionsSnapshot()) {
-            if (special) {
-                if (!checkPermsSpecial(name, i)) {
-                    continue;
-                }
-            } else if (!watchPermitted(i, name, node, oldPerms)) {
-                continue;
-            }
-            for (Watch w : new ArrayList<>(i.watches)) {
-                if (w.matches(name, exact)) {
-                    sendEvent(i, w.eventPath(name), w.token());
-                }
-            }
-        }
-    }
-
-    /**
-     * {@code send_event()}: over-long events are dropped (XSA-324), as are duplicates of an event still
-     * queued for the connection (not for special paths) and events that would exceed the hard memory
-     * quota; events to unprivileged domains get the unread-event timeout.
-     */
-    void sendEvent(XsConnection conn, String path, String token) {
-        int len = path.length() + 1 + token.length() + 1;
-        if (len > XsHeader.PAYLOAD_MAX) {
-            LOG.debug("dropping over-long watch event ({} bytes) for domain {}", len, conn.domid);
-            return;
-        }
-        byte[] payload = XsPayload.strings(path, token);
-        if (!path.startsWith("@")) {
-            for (XsConnection.Pending p : conn.pending) {
-                if (p.watchEvent() && p.msg().length() == len && Arrays.equals(p.msg().payload(), payload)) {
-                    store.traceNote("dropping duplicate watch " + path + " " + token + " for domain "
-                            + Integer.toUnsignedString(conn.domid));
-                    return;
-                }
-            }
-        }
-        if (memoryAdd(conn.domid, len + XsHeader.SIZE, false) != 0) {
-            return;
-        }
-        long timeout = 0;
-        int timeoutMs = quotas.get(XsQuota.WATCH_EVENT_TIMEOUT_MS);
-        if (timeoutMs != 0 && unprivileged(conn)) {
-            timeout = store.nowMillis() + timeoutMs;
-        }
-        conn.pending.add(new XsConnection.Pending(new XsMessage(XsType.WATCH_EVENT.code(), 0, 0, payload), true, timeout,
-                len + XsHeader.SIZE));
-        store.outputQueued(conn);
-    }
-
-    /**
-     * {@code send_reply()}: the reply to the request being processed (echoing its req_id and tx_id);
-     * more than 4096 bytes turn into E2BIG, a big reply over the memory quota into ENOMEM. Only the first
-     * reply to a request is sent.
-     */
-    void sendReply(XsConnection conn, int type, byte[] data) {
-        if (data.length > XsHeader.PAYLOAD_MAX) {
-            sendError(conn, Errno.E2BIG);
-            return;
-        }
-        XsMessage req = conn.request;
-        if (req == null) {
-            return;
-        }
-        int accounted = data.length + XsHeader.SIZE;
-        if (data.length <= DEFAULT_BUFFER_SIZE) {
-            memoryAdd(conn.domid, accounted, true);
-        } else if (memoryAdd(conn.domid, accounted, false) != 0) {
-            sendError(conn, ENOMEM);
-            return;
-        }
-        conn.request = null;
-        if (conn.domain != null) {
-            conn.domain.nboutstanding++;
-        }
-        conn.pending.add(new XsConnection.Pending(new XsMessage(type, req.reqId(), req.txId(), data), false, 0, accounted));
-        store.outputQueued(conn);
-    }
-
-    void sendReply(XsConnection conn, XsType type, byte[] data) {
-        sendReply(conn, type.code(), data);
-    }
-
-    void sendAck(XsConnection conn, XsType type) {
-        sendReply(conn, type, XsPayload.strings("OK"));
-    }
-
-    /** {@code send_error()}. */
-    void sendError(XsConnection conn, int err) {
-        if (!Errno.translatable(err)) {
-            LOG.warn("xenstored: error {} untranslatable, sending EINVAL", err);
-        }
-        sendReply(conn, XsType.ERROR, XsPayload.strings(Errno.toWire(err).name()));
-    }
-
-    /** Removes a queued message from the accounting (delivered, timed out or discarded). */
-    void releasePending(XsConnection conn, XsConnection.Pending p) {
-        memoryAdd(conn.domid, -p.accounted(), true);
-        if (!p.watchEvent() && conn.domain != null) {
-            conn.domain.nboutstanding--;
-        }
-    }
 }

@@ -24,7 +24,6 @@ import org.xenpv.xenstore.domain.XsQuota;
 import org.xenpv.xenstore.perm.NodePerms;
 import org.xenpv.xenstore.perm.Perm;
 import org.xenpv.xenstore.perm.PermParser;
-import org.xenpv.xenstore.store.Errno;
 import org.xenpv.xenstore.store.Node;
 import org.xenpv.xenstore.store.XsPath;
 import org.xenpv.xenstore.transaction.Transaction;
@@ -76,22 +75,24 @@ final class Requests {
     /** {@code process_message()}. */
     void process(XsConnection conn, XsMessage in) {
         conn.request = in;
+        core.requester = conn;
+        core.requesterRef = conn.unprivileged() ? new XsConnection.RequestRef(conn.domid) : null;
         XsType type = in.knownType();
         core.logPath = logPathOf(in);
         if (!handled(type)) {
             LOG.debug("Client unknown operation {}", Integer.toUnsignedString(in.type()));
-            core.sendError(conn, ENOSYS);
+            core.output.sendError(conn, ENOSYS);
             return;
         }
         if (privOnly(type) && conn.unprivileged()) {
-            core.sendError(conn, EACCES);
+            core.output.sendError(conn, EACCES);
             return;
         }
         Transaction trans = null;
         if (!ignoresTxId(type) && in.txId() != 0) {
             trans = conn.transactions.lookup(in.txId());
             if (trans == null) {
-                core.sendError(conn, ENOENT);
+                core.output.sendError(conn, ENOENT);
                 return;
             }
         }
@@ -103,12 +104,12 @@ final class Requests {
             conn.current = null;
         }
         if (ret != 0) {
-            core.sendError(conn, ret);
+            core.output.sendError(conn, ret);
         } else if (conn.request != null && !conn.closed) {
             // cxenstored 4.17 would hit assert(conn->in == NULL) and abort (a handler returned a stale
             // errno of 0 without replying, cf. XSA-481); answer EINVAL like the fixed daemons instead.
             LOG.warn("{} on {}: no reply and stale errno 0 (cxenstored 4.17 would abort); answering EINVAL", type, conn);
-            core.sendError(conn, EINVAL);
+            core.output.sendError(conn, EINVAL);
         }
     }
 
@@ -150,7 +151,7 @@ final class Requests {
         if (node == null) {
             return core.errno;
         }
-        core.sendReply(conn, XsType.DIRECTORY, node.children);
+        core.output.sendReply(conn, XsType.DIRECTORY, node.children);
         return 0;
     }
 
@@ -174,7 +175,7 @@ final class Requests {
         if (off >= children.length) {
             byte[] out = new byte[genlen + 1];
             System.arraycopy(gen, 0, out, 0, gen.length);
-            core.sendReply(conn, XsType.DIRECTORY_PART, out);
+            core.output.sendReply(conn, XsType.DIRECTORY_PART, out);
             return 0;
         }
         int start = (int) off;
@@ -196,7 +197,7 @@ final class Requests {
         byte[] out = new byte[genlen + len + (end ? 1 : 0)];
         System.arraycopy(gen, 0, out, 0, gen.length);
         System.arraycopy(children, start, out, genlen, len);
-        core.sendReply(conn, XsType.DIRECTORY_PART, out);
+        core.output.sendReply(conn, XsType.DIRECTORY_PART, out);
         return 0;
     }
 
@@ -213,7 +214,7 @@ final class Requests {
         if (node == null) {
             return core.errno;
         }
-        core.sendReply(conn, XsType.READ, node.data);
+        core.output.sendReply(conn, XsType.READ, node.data);
         return 0;
     }
 
@@ -222,7 +223,7 @@ final class Requests {
         if (node == null) {
             return core.errno;
         }
-        core.sendReply(conn, XsType.GET_PERMS, node.perms.toWire());
+        core.output.sendReply(conn, XsType.GET_PERMS, node.perms.toWire());
         return 0;
     }
 
@@ -241,7 +242,7 @@ final class Requests {
             if (core.errno != ENOENT) {
                 return core.errno;
             }
-            node = core.createNode(conn, l.name(), value);
+            node = core.tree.createNode(conn, l.name(), value);
             if (node == null) {
                 return core.errno;
             }
@@ -251,8 +252,8 @@ final class Requests {
                 return core.errno;
             }
         }
-        core.fireWatches(conn, l.name(), node, false, null);
-        core.sendAck(conn, XsType.WRITE);
+        core.watches.fireWatches(conn, l.name(), node, false, null);
+        core.output.sendAck(conn, XsType.WRITE);
         return 0;
     }
 
@@ -265,13 +266,13 @@ final class Requests {
             if (l.name() == null) {
                 return ENOMEM;
             }
-            Node node = core.createNode(conn, l.name(), new byte[0]);
+            Node node = core.tree.createNode(conn, l.name(), new byte[0]);
             if (node == null) {
                 return core.errno;
             }
-            core.fireWatches(conn, l.name(), node, false, null);
+            core.watches.fireWatches(conn, l.name(), node, false, null);
         }
-        core.sendAck(conn, XsType.MKDIR);
+        core.output.sendAck(conn, XsType.MKDIR);
         return 0;
     }
 
@@ -284,7 +285,7 @@ final class Requests {
                 }
                 Node parent = core.readNode(conn, XsPath.parent(l.name()));
                 if (parent != null) {
-                    core.sendAck(conn, XsType.RM);
+                    core.output.sendAck(conn, XsType.RM);
                     return 0;
                 }
                 if (!core.readNodeCanPropagateErrno()) {
@@ -296,11 +297,11 @@ final class Requests {
         if (l.name().equals("/")) {
             return EINVAL;
         }
-        int ret = core.rmNode(conn, l.name());
+        int ret = core.tree.rmNode(conn, l.name());
         if (ret != 0) {
             return ret;
         }
-        core.sendAck(conn, XsType.RM);
+        core.output.sendAck(conn, XsType.RM);
         return 0;
     }
 
@@ -335,7 +336,7 @@ final class Requests {
                 // cxenstored returns errno here, which set_perms_special() never sets: a stale value.
                 return core.errno;
             }
-            core.sendAck(conn, XsType.SET_PERMS);
+            core.output.sendAck(conn, XsType.SET_PERMS);
             return 0;
         }
         Core.Lookup l = core.getNodeCanonicalized(conn, first, Perm.WRITE | Perm.OWNER);
@@ -362,8 +363,8 @@ final class Requests {
             core.errno = saved;
             return core.errno;
         }
-        core.fireWatches(conn, l.name(), node, false, old);
-        core.sendAck(conn, XsType.SET_PERMS);
+        core.watches.fireWatches(conn, l.name(), node, false, old);
+        core.output.sendAck(conn, XsType.SET_PERMS);
         return 0;
     }
 
@@ -417,8 +418,8 @@ final class Requests {
         }
         conn.watches.add(w);
         store.traceCreate(XsTraceSink.Kind.WATCH, w.traceId(), conn);
-        core.sendAck(conn, XsType.WATCH);
-        core.sendEvent(conn, w.eventPath(w.node()), w.token());
+        core.output.sendAck(conn, XsType.WATCH);
+        core.output.sendEvent(conn, w.eventPath(w.node()), w.token(), null);
         return 0;
     }
 
@@ -431,7 +432,7 @@ final class Requests {
         for (Watch w : conn.watches) {
             if (w.node().equals(node) && w.token().equals(vec.get(1))) {
                 removeWatch(conn, w);
-                core.sendAck(conn, XsType.UNWATCH);
+                core.output.sendAck(conn, XsType.UNWATCH);
                 return 0;
             }
         }
@@ -457,8 +458,8 @@ final class Requests {
     /** {@code do_reset_watches()}: all watches and all transactions of the caller go (XSA-484 safe). */
     private int resetWatches(XsConnection conn) {
         deleteAllWatches(conn);
-        core.deleteAllTransactions(conn);
-        core.sendAck(conn, XsType.RESET_WATCHES);
+        core.txops.deleteAllTransactions(conn);
+        core.output.sendAck(conn, XsType.RESET_WATCHES);
         return 0;
     }
 
@@ -482,7 +483,7 @@ final class Requests {
         Transaction t = new Transaction(conn.transactions.allocateId(), gen, store.newTraceId());
         conn.transactions.add(t);
         store.traceCreate(XsTraceSink.Kind.TRANSACTION, t.traceId(), conn);
-        core.sendReply(conn, XsType.TRANSACTION_START, XsPayload.strings(Integer.toUnsignedString(t.id())));
+        core.output.sendReply(conn, XsType.TRANSACTION_START, XsPayload.strings(Integer.toUnsignedString(t.id())));
         return 0;
     }
 
@@ -508,23 +509,23 @@ final class Requests {
                 if (trans.fail) {
                     return ENOMEM;
                 }
-                ret = core.transactionFixDomains(trans, chkQuota, false);
+                ret = core.txops.transactionFixDomains(trans, chkQuota, false);
                 if (ret != 0) {
                     return ret;
                 }
-                ret = core.finalizeTransaction(conn, trans);
+                ret = core.txops.finalizeTransaction(conn, trans);
                 if (ret != 0) {
                     return ret;
                 }
-                core.transactionFixDomains(trans, false, true);
+                core.txops.transactionFixDomains(trans, false, true);
                 if (core.corruptFlag) {
                     core.corrupt(conn, "transaction inconsistency");
                 }
             }
-            core.sendAck(conn, XsType.TRANSACTION_END);
+            core.output.sendAck(conn, XsType.TRANSACTION_END);
             return 0;
         } finally {
-            core.destroyTransaction(conn, trans);
+            core.txops.destroyTransaction(conn, trans);
         }
     }
 
@@ -567,7 +568,7 @@ final class Requests {
             XsConnection dc = store.newDomainConnection(d, out);
             core.platform.domainConnected(domid);
             if (domid != core.masterDomid) {
-                core.fireWatches(null, "@introduceDomain", null, true, null);
+                core.watches.fireWatches(null, "@introduceDomain", null, true, null);
             }
             domainConnReset(dc);
         } else {
@@ -575,10 +576,13 @@ final class Requests {
             core.platform.rebind(domid, port);
             if (d.connection instanceof XsConnection dc) {
                 domainConnReset(dc);
+                if (useSink && sink != null) {
+                    dc.out = sink;
+                }
             }
         }
         if (conn != null) {
-            core.sendAck(conn, XsType.INTRODUCE);
+            core.output.sendAck(conn, XsType.INTRODUCE);
         }
         return 0;
     }
@@ -586,7 +590,7 @@ final class Requests {
     /** {@code domain_conn_reset()}. */
     private void domainConnReset(XsConnection dc) {
         deleteAllWatches(dc);
-        core.deleteAllTransactions(dc);
+        core.txops.deleteAllTransactions(dc);
         store.discardOutput(dc);
         core.platform.resetRing(dc.domid);
     }
@@ -624,9 +628,7 @@ final class Requests {
         Domain d = (Domain) r;
         XsConnection dc = (XsConnection) d.connection;
         store.destroyConnection(dc);
-        if (dc != conn) {
-            core.sendAck(conn, XsType.RELEASE);
-        }
+        core.output.sendAck(conn, XsType.RELEASE);
         return 0;
     }
 
@@ -636,7 +638,7 @@ final class Requests {
             return err;
         }
         ((Domain) r).shutdown = false;
-        core.sendAck(conn, XsType.RESUME);
+        core.output.sendAck(conn, XsType.RESUME);
         return 0;
     }
 
@@ -657,7 +659,7 @@ final class Requests {
         XsConnection tc = (XsConnection) ((Domain) t).connection;
         tc.targetRefs++;
         dc.target = tc;
-        core.sendAck(conn, XsType.SET_TARGET);
+        core.output.sendAck(conn, XsType.SET_TARGET);
         return 0;
     }
 
@@ -667,7 +669,7 @@ final class Requests {
             return EINVAL;
         }
         String path = "/local/domain/" + Integer.toUnsignedString(PermParser.atoi(arg));
-        core.sendReply(conn, XsType.GET_DOMAIN_PATH, XsPayload.strings(path));
+        core.output.sendReply(conn, XsType.GET_DOMAIN_PATH, XsPayload.strings(path));
         return 0;
     }
 
@@ -678,11 +680,7 @@ final class Requests {
         }
         int domid = PermParser.atoi(arg);
         boolean result = domid == Core.DOMID_SELF || core.domains.findIntroduced(domid) != null;
-        core.sendReply(conn, XsType.IS_DOMAIN_INTRODUCED, XsPayload.strings(result ? "T" : "F"));
+        core.output.sendReply(conn, XsType.IS_DOMAIN_INTRODUCED, XsPayload.strings(result ? "T" : "F"));
         return 0;
-    }
-
-    static String describe(int errno) {
-        return Errno.name(errno);
     }
 }

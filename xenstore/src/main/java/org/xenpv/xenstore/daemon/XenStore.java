@@ -23,7 +23,6 @@ import org.xenpv.xenstore.domain.XsDomainPlatform;
 import org.xenpv.xenstore.domain.XsQuota;
 import org.xenpv.xenstore.domain.XsQuotaConfig;
 import org.xenpv.xenstore.perm.NodePerms;
-import org.xenpv.xenstore.store.Node;
 import org.xenpv.xenstore.store.NodeRecord;
 import org.xenpv.xenstore.store.XsPath;
 import org.xenpv.xenstore.transaction.Transaction;
@@ -120,6 +119,10 @@ public final class XenStore {
     private final List<XsConnection> withOutput = new ArrayList<>();
     private final Deque<Runnable> deferred = new ArrayDeque<>();
     private boolean busy;
+    /** Connection whose request is being processed and its successor in the connection list. */
+    private XsConnection processing;
+    private XsConnection processingNext;
+    private final List<XsConnection> deferredDestroy = new ArrayList<>();
     private long nextTraceId = 0x5650885ca670L;
 
     private XenStore(Builder b) {
@@ -133,7 +136,7 @@ public final class XenStore {
         dom0.introduced = true;
         newDomainConnection(dom0, null);
         core.setupStructure();
-        core.checkStore();
+        core.tree.checkStore();
     }
 
     // ---------------------------------------------------------------- public API
@@ -284,6 +287,12 @@ public final class XenStore {
     // ---------------------------------------------------------------- processing
 
     void handle(XsConnection conn, XsMessage msg) {
+        if (msg.length() > org.xenpv.xenstore.wire.XsHeader.PAYLOAD_MAX) {
+            // The transport should have refused this frame; cxenstored drops such a connection.
+            LOG.warn("{}: request with {} payload bytes (> 4096), ignoring the connection", conn, msg.length());
+            ignoreConnection(conn, org.xenpv.xenstore.wire.XsProtocolException.ERROR_PROTO);
+            return;
+        }
         run(() -> {
             if (conn.closed || conn.ignored) {
                 LOG.debug("dropping request on {}: {}", conn, msg);
@@ -292,6 +301,8 @@ public final class XenStore {
             if (traceEnabled) {
                 trace.in(conn, msg);
             }
+            processing = conn;
+            processingNext = successor(conn);
             try {
                 requests.process(conn, msg);
             } catch (RuntimeException e) {
@@ -299,11 +310,36 @@ public final class XenStore {
                 LOG.error("internal error processing {} on {}", msg, conn, e);
                 conn.current = null;
                 if (conn.request != null) {
-                    core.sendError(conn, org.xenpv.xenstore.store.Errno.EIO);
+                    core.output.sendError(conn, org.xenpv.xenstore.store.Errno.EIO);
                 }
             }
             conn.request = null;
+            core.requester = null;
+            core.requesterRef = null;
+            processing = null;
+            processingNext = null;
+            List<XsConnection> late = new ArrayList<>(deferredDestroy);
+            deferredDestroy.clear();
+            for (XsConnection c : late) {
+                destroyConnection(c);
+            }
         });
+    }
+
+    /**
+     * The connection after {@code conn} in the connection list. cxenstored's main loop holds a talloc
+     * reference on it (and on {@code conn}) while {@code conn}'s request is processed, so freeing either
+     * of them then (RELEASE) only takes effect when the loop reaches it, after the request's reply.
+     */
+    private XsConnection successor(XsConnection conn) {
+        boolean found = false;
+        for (XsConnection c : connections) {
+            if (found) {
+                return c;
+            }
+            found = c == conn;
+        }
+        return null;
     }
 
     /** Runs an action, then delivers output; re-entrant calls are queued. */
@@ -370,7 +406,7 @@ public final class XenStore {
     private void deliver(XsConnection c) {
         while (!c.outputBlocked && c.out != null && !c.pending.isEmpty()) {
             XsConnection.Pending p = c.pending.poll();
-            core.releasePending(c, p);
+            core.output.releasePending(c, p);
             if (traceEnabled) {
                 trace.out(c, p.msg());
             }
@@ -398,7 +434,7 @@ public final class XenStore {
                     it.remove();
                     traceNote("watch event path " + XsPayload.cString(p.msg().payload(), 0) + " for domain "
                             + Integer.toUnsignedString(c.domid) + " timed out");
-                    core.releasePending(c, p);
+                    core.output.releasePending(c, p);
                 }
             }
         }
@@ -433,15 +469,24 @@ public final class XenStore {
 
     void discardOutput(XsConnection c) {
         while (!c.pending.isEmpty()) {
-            core.releasePending(c, c.pending.poll());
+            core.output.releasePending(c, c.pending.poll());
         }
     }
 
     void close(XsConnection c) {
         run(() -> {
-            if (!c.closed) {
-                destroyConnection(c);
+            if (c.closed) {
+                return;
             }
+            if (c.domain != null && c.domain.domid == core.masterDomid) {
+                // dom0 never dies under xenstored: its ring connection is only reset.
+                requests.deleteAllWatches(c);
+                core.txops.deleteAllTransactions(c);
+                discardOutput(c);
+                c.out = null;
+                return;
+            }
+            destroyConnection(c);
         });
     }
 
@@ -457,7 +502,7 @@ public final class XenStore {
             }
             c.ignored = true;
             requests.deleteAllWatches(c);
-            core.deleteAllTransactions(c);
+            core.txops.deleteAllTransactions(c);
             discardOutput(c);
             c.request = null;
             if (c.domain == null) {
@@ -476,6 +521,12 @@ public final class XenStore {
         if (c.closed) {
             return;
         }
+        if (c == processing || c == processingNext) {
+            if (!deferredDestroy.contains(c)) {
+                deferredDestroy.add(c);
+            }
+            return;
+        }
         if (c.targetRefs > 0) {
             c.targetRefs--;
             return;
@@ -489,7 +540,7 @@ public final class XenStore {
         List<Transaction> txs = c.transactions.snapshot();
         Collections.reverse(txs);
         for (Transaction t : txs) {
-            core.destroyTransaction(c, t);
+            core.txops.destroyTransaction(c, t);
         }
         c.current = null;
         if (c.domain != null && c.domain.connection == c) {
@@ -506,13 +557,13 @@ public final class XenStore {
             return;
         }
         core.platform.domainReleased(d.domid);
-        core.fireWatches(null, "@releaseDomain", null, true, null);
+        core.watches.fireWatches(null, "@releaseDomain", null, true, null);
     }
 
     /** {@code domain_tree_remove()}. */
     private void domainTreeRemove(Domain d) {
         if (d.nbentry > 0) {
-            int ret = core.walkNodeTree(null, "/", (conn, node) -> {
+            int ret = core.tree.walkNodeTree(null, "/", (conn, node) -> {
                 if (node.perms.get(0).domid() != d.domid) {
                     return Core.WALK_OK;
                 }
@@ -529,7 +580,7 @@ public final class XenStore {
                     }
                     r = Core.WALK_OK;
                 } else {
-                    if (core.rmNode(null, node.name) != 0) {
+                    if (core.tree.rmNode(null, node.name) != 0) {
                         LOG.error("error when deleting orphaned node {}", node.name);
                     } else {
                         traceNote("orphaned node " + node.name + " deleted");
@@ -579,7 +630,7 @@ public final class XenStore {
             }
         }
         if (notify) {
-            core.fireWatches(null, "@releaseDomain", null, true, null);
+            core.watches.fireWatches(null, "@releaseDomain", null, true, null);
         }
     }
 
@@ -629,12 +680,12 @@ public final class XenStore {
         return new ControlContext() {
             @Override
             public void reply(String text) {
-                core.sendReply(conn, org.xenpv.xenstore.wire.XsType.CONTROL, XsPayload.strings(text));
+                core.output.sendReply(conn, org.xenpv.xenstore.wire.XsType.CONTROL, XsPayload.strings(text));
             }
 
             @Override
             public void checkStore() {
-                core.checkStore();
+                core.tree.checkStore();
             }
 
             @Override
@@ -702,10 +753,5 @@ public final class XenStore {
                 return sb == null ? "Overlapping transactions" : sb.toString();
             }
         };
-    }
-
-    /** Test hook: the node as a connection would read it, with full cxenstored bookkeeping. */
-    Node readNodeFor(XsConnection conn, String path) {
-        return core.readNode(conn, path);
     }
 }

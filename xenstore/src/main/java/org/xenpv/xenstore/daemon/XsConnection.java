@@ -23,8 +23,23 @@ import org.xenpv.xenstore.wire.XsMessage;
  */
 public final class XsConnection implements Accessor {
 
-    /** A reply or event waiting for the output. */
-    record Pending(XsMessage msg, boolean watchEvent, long timeoutMsec, int accounted) {
+    /**
+     * A reply or event waiting for the output. {@code ref} links a reply and the events its request
+     * caused when the requester is unprivileged: the request counts as outstanding until all of them have
+     * been delivered ({@code pend.ref.event_cnt} in cxenstored, XSA-326).
+     */
+    record Pending(XsMessage msg, boolean watchEvent, long timeoutMsec, int accounted, RequestRef ref) {
+    }
+
+    /** Outstanding-request bookkeeping of one request of an unprivileged domain. */
+    static final class RequestRef {
+        final int domid;
+        int events;
+        boolean replyFreed;
+
+        RequestRef(int domid) {
+            this.domid = domid;
+        }
     }
 
     final XenStore store;
@@ -64,7 +79,8 @@ public final class XsConnection implements Accessor {
     /**
      * Processes one request: replies and any watch events (to this or other connections) are emitted
      * before this returns. Malformed requests get cxenstored's error replies; nothing is thrown for them.
-     * Requests on a closed or ignored connection are dropped, as cxenstored stops reading them.
+     * Requests on a closed or ignored connection are dropped, as cxenstored stops reading them. A
+     * payload over 4096 bytes (which {@code XsFrameDecoder} refuses) makes the connection ignored.
      */
     public void handle(XsMessage request) {
         store.handle(this, request);
@@ -73,7 +89,8 @@ public final class XsConnection implements Accessor {
     /**
      * Ends the connection. For a socket connection: its watches and transactions go away. For a domain's
      * ring connection: the domain is gone from the daemon's view (as when cxenstored notices a dying
-     * domain): nodes it owns are deleted and {@code @releaseDomain} fires.
+     * domain): nodes it owns are deleted and {@code @releaseDomain} fires. dom0's own ring connection is
+     * only reset (watches, transactions and queued output dropped, output detached).
      */
     public void close() {
         store.close(this);
