@@ -94,7 +94,8 @@ public final class XsBytes {
                 case 's' -> out.write(' ');
                 case 'x' -> {
                     if (i + 2 > s.length()) {
-                        throw new IllegalArgumentException("\\x needs two hex digits at " + (i - 2) + " in " + quoteText(s));
+                        throw new IllegalArgumentException("\\x needs two hex digits at " + (i - 2) + " in "
+                                + quoteText(s));
                     }
                     int hi = Character.digit(s.charAt(i), 16);
                     int lo = Character.digit(s.charAt(i + 1), 16);
@@ -109,7 +110,8 @@ public final class XsBytes {
                     int colon = s.indexOf(':', i);
                     int close = findClose(s, colon + 1);
                     if (colon < 0 || close < 0) {
-                        throw new IllegalArgumentException("\\{N:text} not closed at " + (i - 2) + " in " + quoteText(s));
+                        throw new IllegalArgumentException("\\{N:text} not closed at " + (i - 2) + " in "
+                                + quoteText(s));
                     }
                     int n;
                     try {
@@ -178,7 +180,8 @@ public final class XsBytes {
             int hi = Character.digit(h.charAt(2 * i), 16);
             int lo = Character.digit(h.charAt(2 * i + 1), 16);
             if (hi < 0 || lo < 0) {
-                throw new IllegalArgumentException("bad hex digits '" + h.substring(2 * i, 2 * i + 2) + "' in '" + s + "'");
+                throw new IllegalArgumentException("bad hex digits '" + h.substring(2 * i, 2 * i + 2) + "' in '" + s
+                        + "'");
             }
             out[i] = (byte) (hi << 4 | lo);
         }

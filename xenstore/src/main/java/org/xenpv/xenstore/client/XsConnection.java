@@ -53,6 +53,11 @@ public interface XsConnection extends AutoCloseable {
         sendRaw(all);
     }
 
+    /** Sends a well-framed message with exactly these header fields ({@code len} = payload length). */
+    default void send(int type, int reqId, int txId, byte[] payload) throws XsClientException {
+        send(new XsHeader(type, reqId, txId, payload.length), payload);
+    }
+
     /** Sends a well-framed message of any type number with a fresh {@code req_id}, which it returns. */
     default int send(int type, int txId, byte[] payload) throws XsClientException {
         int reqId = nextReqId();

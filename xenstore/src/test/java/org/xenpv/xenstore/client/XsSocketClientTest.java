@@ -76,6 +76,14 @@ class XsSocketClientTest {
     }
 
     @Test
+    void explicitHeaderFieldsAndLyingLengthsGoOutUnchanged() throws Exception {
+        client.send(99, 0xdeadbeef, 7, new byte[] {1, 2});
+        assertThat(XsBytes.hex(receive(18))).isEqualTo("63000000" + "efbeadde" + "07000000" + "02000000" + "0102");
+        client.send(new XsHeader(XsType.WRITE.code(), 1, 0, 4097), XsBytes.latin1("/x"));
+        assertThat(XsBytes.hex(receive(18))).isEqualTo("0b000000" + "01000000" + "00000000" + "01100000" + "2f78");
+    }
+
+    @Test
     void eventsBeforeAndAfterTheReplyAreKeptInArrivalOrder() throws Exception {
         Thread t = new Thread(() -> {
             try {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.xenpv.xenstore.client.XsBytes;
 import org.xenpv.xenstore.client.XsClosedException;
 import org.xenpv.xenstore.client.XsErrorException;
 import org.xenpv.xenstore.client.XsSocketClient;
@@ -74,6 +75,38 @@ class RealCxenstoredTest {
             a.setPerms("/t", "n6");
             assertThat(a.getPerms("/t")).containsExactly("n6");
             assertThat(List.of(a.isDomainIntroduced(0), a.isDomainIntroduced(5))).containsExactly(true, false);
+        }
+    }
+
+    /** Requests and replies bigger than the 1 KiB rings, pipelined: both directions wrap and wait for space. */
+    @Test
+    void ringFlowControlWithMessagesLargerThanTheRing() throws Exception {
+        try (RealCxenstored d = RealCxenstored.builder().domains(0, 5).start(); XsSocketClient a = d.connect("a")) {
+            RingGuest g = d.guest(5);
+            a.mkdir("/local/domain/5");
+            a.setPerms("/local/domain/5", "n5");
+            byte[] big = new byte[4000];
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (byte) i;
+            }
+            a.write("/pub/big", big);
+            a.setPerms("/pub/big", "n0", "r5");
+            a.introduce(5, 0, 7);
+            byte[] mine = java.util.Arrays.copyOf(big, 1900);
+            g.write("v", mine);
+            assertThat(g.read("v")).isEqualTo(mine);
+            int[] reqs = new int[20];
+            for (int i = 0; i < reqs.length; i++) {
+                reqs[i] = g.send(XsType.READ.code(), 0, XsBytes.nulTerminated("/pub/big"));
+            }
+            for (int req : reqs) {
+                XsSocketMessage r = g.awaitReply(req, T);
+                assertThat(r.payload()).isEqualTo(big);
+            }
+            int[] idx = g.indices();
+            assertThat(idx[0]).isEqualTo(idx[1]);
+            assertThat(idx[2]).isEqualTo(idx[3]);
+            assertThat(Integer.toUnsignedLong(idx[3])).isGreaterThan(20L * 4000);
         }
     }
 
@@ -154,5 +187,75 @@ class RealCxenstoredTest {
             assertThatThrownBy(() -> g.watch("x", "3"))
                     .isInstanceOfSatisfying(XsErrorException.class, e -> assertThat(e.error()).isEqualTo(XsError.E2BIG));
         }
+    }
+
+    /**
+     * The 4.17 trace format (reference §4.1), pinned for trace parsers: pointers are numbered in order of
+     * appearance, timestamps and write-rate-limiter lines dropped. 4.17 logs no CREATE line for a
+     * transaction, only its DESTROY.
+     */
+    @Test
+    void traceRecordsObjectsRequestsAndReplies() throws Exception {
+        try (RealCxenstored d = RealCxenstored.start(); XsSocketClient a = d.connect("a"); XsSocketClient b = d.connect("b")) {
+            b.watch("/t", "tok");
+            a.write("/t/x", "v");
+            assertThat(b.nextEvent(T).stringList()).containsExactly("/t", "tok");
+            assertThat(b.nextEvent(T).stringList()).containsExactly("/t/x", "tok");
+            int tx = a.transactionStart();
+            a.read(tx, "/t/x");
+            a.transactionEnd(tx, false);
+            a.send(99, 0, new byte[] {0});
+            a.nextReply(T);
+            a.send(XsType.READ.code(), 0, XsBytes.latin1("/t/x"));
+            a.nextReply(T);
+            b.unwatch("/t", "tok");
+            // an OUT line is written after the reply is sent: one more round trip flushes the last one
+            b.getDomainPath(0);
+            List<String> trace = normalise(d.traceLines());
+            assertThat(trace.indexOf("IN #3 <time> GET_DOMAIN_PATH (0 )")).isEqualTo(28);
+            assertThat(trace.subList(0, 28)).containsExactly(
+                    "",
+                    "***",
+                    "CREATE connection #1",
+                    "Checking store ...",
+                    "Checking store complete.",
+                    "CREATE connection #2",
+                    "CREATE connection #3",
+                    "IN #3 <time> WATCH (/t tok )",
+                    "CREATE watch #4",
+                    "OUT #3 <time> WATCH (OK )",
+                    "OUT #3 <time> WATCH_EVENT (/t tok )",
+                    "IN #2 <time> WRITE (/t/x v)",
+                    "OUT #2 <time> WRITE (OK )",
+                    "OUT #3 <time> WATCH_EVENT (/t/x tok )",
+                    "IN #2 <time> TRANSACTION_START ( )",
+                    "OUT #2 <time> TRANSACTION_START (1 )",
+                    "IN #2 <time> READ (/t/x )",
+                    "OUT #2 <time> READ (v)",
+                    "IN #2 <time> TRANSACTION_END (F )",
+                    "DESTROY transaction #5",
+                    "OUT #2 <time> TRANSACTION_END (OK )",
+                    "IN #2 <time> **UNKNOWN** ( )",
+                    "OUT #2 <time> ERROR (ENOSYS )",
+                    "IN #2 <time> READ (/t/x)",
+                    "OUT #2 <time> ERROR (ENOENT )",
+                    "IN #3 <time> UNWATCH (/t tok )",
+                    "DESTROY watch #4",
+                    "OUT #3 <time> UNWATCH (OK )");
+        }
+    }
+
+    private static List<String> normalise(List<String> trace) {
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        java.util.regex.Pattern ptr = java.util.regex.Pattern.compile("0x[0-9a-f]+");
+        return trace.stream().filter(l -> !l.startsWith("wrl:")).map(l -> {
+            java.util.regex.Matcher m = ptr.matcher(l);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(sb, ids.computeIfAbsent(m.group(), k -> "#" + (ids.size() + 1)));
+            }
+            m.appendTail(sb);
+            return sb.toString().replaceFirst(" \\d{8} \\d\\d:\\d\\d:\\d\\d ", " <time> ");
+        }).toList();
     }
 }

@@ -1,7 +1,6 @@
 package org.xenpv.xenstore.script;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -45,7 +44,7 @@ public final class XsScriptRunner {
     /** req_ids of synchronising requests: far above what scripts use. */
     private static final int SYNC_REQ_BASE = 0x5eed0000;
     /** Longest payload shown in full; longer ones are abbreviated with their length and hash. */
-    static final int SHOW_MAX = 160;
+    static final int SHOW_MAX = 600;
 
     /** Opt-in rewrites of replies before they are rendered. */
     public enum Normalisation {
@@ -342,10 +341,5 @@ public final class XsScriptRunner {
             }
         }
         return -1;
-    }
-
-    /** Reads a script from a string (convenience for tests). */
-    public static XsScript parse(String name, byte[] text) {
-        return XsScriptParser.parse(name, new String(text, StandardCharsets.UTF_8));
     }
 }
