@@ -98,7 +98,7 @@ class GuestVariantScriptsTest {
     @MethodSource("scripts")
     void guestsSeeWhatTheySeeOnCxenstored(String name) throws Exception {
         String text = asGuests(source(name));
-        XsScript script = XsScriptRunner.parse(name + "-as-guests", text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        XsScript script = org.xenpv.xenstore.script.XsScriptParser.parse(name + "-as-guests", text);
         String real = new XsScriptRunner().run(script, CxenstoredEndpoint.factory());
         String ours = new XsScriptRunner().run(script, ServerScriptEndpoint.factory());
         Path dir = Path.of("target/xsscripts/as-guests");
