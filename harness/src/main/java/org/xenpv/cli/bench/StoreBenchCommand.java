@@ -51,7 +51,7 @@ public final class StoreBenchCommand implements Callable<Integer> {
 
     @Option(names = "--engine-ops", paramLabel = "N", description = "requests for the in-process engine figure "
             + "(default: ${DEFAULT-VALUE}; 0 skips it)")
-    long engineOps = 400000;
+    long engineOps = 2_000_000;
 
     @Option(names = "--spin-us", paramLabel = "MICROS", description = "our server's busy-poll time after activity "
             + "(default: ${DEFAULT-VALUE}; 0 = always sleep in epoll_wait)")

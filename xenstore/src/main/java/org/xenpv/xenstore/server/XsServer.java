@@ -120,7 +120,10 @@ public final class XsServer implements AutoCloseable {
             return this;
         }
 
-        /** Observer of the daemon's trace; called on the event loop. A {@link Flushable} sink is flushed per batch. */
+        /**
+         * Observer of the daemon's trace; called on the event loop. A {@link Flushable} sink is flushed whenever
+         * output is flushed to the clients.
+         */
         public Builder trace(XsTraceSink sink) {
             this.trace = Objects.requireNonNull(sink);
             return this;
@@ -458,7 +461,7 @@ public final class XsServer implements AutoCloseable {
         flusher.run();
     }
 
-    /** Called once per output batch. */
+    /** Flushes a {@link Flushable} trace sink (after client output was flushed, and at close). */
     void flushTrace() {
         if (config.trace instanceof Flushable f) {
             try {

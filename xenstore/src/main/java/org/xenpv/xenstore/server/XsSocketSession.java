@@ -19,7 +19,8 @@ import org.xenpv.xenstore.wire.XsProtocolException;
  * guest). Everything runs on the server's single event loop, so calls into the daemon are serialized.
  *
  * <p>Robustness: an exception while handling a connection's input is logged and ends that connection
- * only. Output is written without flushing and flushed once per event-loop batch ({@link OutputFlusher}).
+ * only. Output is written without flushing and flushed once the piece of input that caused it has been
+ * processed ({@link OutputFlusher}).
  * Back-pressure: while the socket is not writable (Netty's write-buffer high-water mark) the connection's
  * input is not read, so a client that does not read its replies stops being served; output still queued
  * beyond {@link XsServer.Builder#maxOutputBytes} (watch events caused by others) drops the connection
@@ -33,7 +34,7 @@ abstract class XsSocketSession extends ChannelInboundHandlerAdapter {
     private final SocketFrameReader reader = new SocketFrameReader();
     protected Channel channel;
     private boolean ended;
-    /** Queued for the next flush batch. */
+    /** Written to since the last flush ({@link OutputFlusher}). */
     boolean dirty;
 
     XsSocketSession(XsServer server) {
@@ -159,7 +160,7 @@ abstract class XsSocketSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Writes one reply or watch event (flushed with the current batch). Dropped if the connection is gone;
+     * Writes one reply or watch event (flushed by {@link OutputFlusher}). Dropped if the connection is gone;
      * closes the connection if the client has left too much output unread.
      */
     final void send(XsMessage m) {
