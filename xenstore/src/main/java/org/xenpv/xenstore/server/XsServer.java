@@ -69,8 +69,12 @@ public final class XsServer implements AutoCloseable {
 
     /** Default cap on output queued for one connection that does not read it. */
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 16L << 20;
-    /** Default busy-poll time after activity, in microseconds. */
-    public static final int DEFAULT_SPIN_MICROS = 50;
+    /**
+     * Default busy-poll time after activity, in microseconds: off. Polling shortens a synchronous client's
+     * round trip only when a core is free for it; on a loaded machine (2 cores shared with the clients) it
+     * took CPU from the clients and halved single-client throughput in our measurements.
+     */
+    public static final int DEFAULT_SPIN_MICROS = 0;
     /** {@code sun_path} holds 108 bytes including the NUL. */
     static final int MAX_SOCKET_PATH = 107;
 
@@ -219,8 +223,9 @@ public final class XsServer implements AutoCloseable {
     private XsServer(Builder b) {
         this.config = b;
         long spin = b.spinMicros * 1000L;
-        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("xenstored", true),
-                NioIoHandler.newFactory(java.nio.channels.spi.SelectorProvider.provider(),
+        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("xenstored", true), spin == 0
+                ? NioIoHandler.newFactory()
+                : NioIoHandler.newFactory(java.nio.channels.spi.SelectorProvider.provider(),
                         () -> new SpinSelectStrategy(spin)));
         this.loop = group.next();
         this.flusher = new OutputFlusher(this::flushTrace);

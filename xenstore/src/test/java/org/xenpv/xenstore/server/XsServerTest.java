@@ -239,6 +239,23 @@ class XsServerTest {
         }
     }
 
+    @Test
+    void aBusyPollingServerServesLikeTheDefaultOne() throws Exception {
+        Path sock = dir.resolve("spin");
+        try (XsServer spinning = XsServer.builder().listen(sock).spinMicros(200).start();
+                XsSocketClient a = XsSocketClient.connect(sock, "a", T);
+                XsSocketClient b = XsSocketClient.connect(sock, "b", T)) {
+            b.watch("/s", "t");
+            b.nextEvent(T);
+            for (int i = 0; i < 100; i++) {
+                a.write("/s/" + i, Integer.toString(i));
+                assertThat(a.readString("/s/" + i)).isEqualTo(Integer.toString(i));
+                assertThat(b.nextEvent(T).stringList()).containsExactly("/s/" + i, "t");
+            }
+            assertThat(spinning.connectionCount()).isEqualTo(2);
+        }
+    }
+
     static byte[] frame(XsType type, int reqId, String payload) {
         byte[] p = payload.getBytes(StandardCharsets.ISO_8859_1);
         byte[] h = new XsHeader(type.code(), reqId, 0, p.length).toBytes();
