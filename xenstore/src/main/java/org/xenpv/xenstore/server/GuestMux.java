@@ -93,11 +93,16 @@ final class GuestMux {
         return conn;
     }
 
-    /** Introduces the domain on behalf of the toolstack if it is not introduced. */
+    /**
+     * Introduces the domain on behalf of the toolstack if it is not introduced, and gives it a home
+     * ({@code /local/domain/<domid>} owned by the guest) if it has none (first start, or after a RELEASE
+     * deleted the nodes the guest owned).
+     */
     void ensureIntroduced() {
         if (connection() == null) {
             conn = server.store().introduce(domid, port, output());
             LOG.info("domain {} introduced for socket {}", Integer.toUnsignedString(domid), listener);
+            server.createHome(domid);
         }
     }
 

@@ -79,7 +79,7 @@ public final class XsServer implements AutoCloseable {
     static final int MAX_SOCKET_PATH = 107;
 
     /** A socket to listen on: dom0 ({@code domid == null}) or guest {@code domid}. */
-    private record Listener(Path path, Integer domid, boolean introduceAtStart, boolean createHome) {
+    private record Listener(Path path, Integer domid, boolean introduceAtStart) {
     }
 
     /** Configuration of a server. */
@@ -98,7 +98,7 @@ public final class XsServer implements AutoCloseable {
 
         /** A socket whose connections are privileged dom0 clients (the daemon's main socket). */
         public Builder listen(Path socket) {
-            listeners.add(new Listener(socket, null, false, false));
+            listeners.add(new Listener(socket, null, false));
             return this;
         }
 
@@ -115,7 +115,7 @@ public final class XsServer implements AutoCloseable {
             if (domid == 0) {
                 throw new IllegalArgumentException("domain 0 is privileged: use listen(" + socket + ")");
             }
-            listeners.add(new Listener(socket, domid, introduceAtStart, introduceAtStart));
+            listeners.add(new Listener(socket, domid, introduceAtStart));
             return this;
         }
 
@@ -248,9 +248,6 @@ public final class XsServer implements AutoCloseable {
             for (Listener l : config.listeners) {
                 if (l.introduceAtStart) {
                     muxes.get(l.domid).ensureIntroduced();
-                    if (l.createHome) {
-                        createHome(l.domid);
-                    }
                 }
             }
             return null;
@@ -269,7 +266,7 @@ public final class XsServer implements AutoCloseable {
     }
 
     /** {@code /local/domain/<domid>} owned by the guest, as a toolstack creates it (done as dom0). */
-    private void createHome(int domid) {
+    void createHome(int domid) {
         String home = "/local/domain/" + Integer.toUnsignedString(domid);
         if (store.node(home).isPresent()) {
             return;

@@ -90,6 +90,20 @@ class GuestToolsTest {
     }
 
     @Test
+    void afterAReleaseTheNextClientReintroducesTheGuestWithAFreshHome() throws Exception {
+        ok(guest.write("data/x", "1"));
+        try (org.xenpv.xenstore.client.XsSocketClient d = org.xenpv.xenstore.client.XsSocketClient.connect(
+                dir.resolve("socket"), "dom0", java.time.Duration.ofSeconds(5))) {
+            d.release(5);
+            assertThat(d.isDomainIntroduced(5)).isFalse();
+            assertThat(d.directory("/local/domain")).doesNotContain("5");
+        }
+        ok(guest.write("data/y", "2"));
+        assertThat(dom0.read("/local/domain/5/data/y").lines()).containsExactly("2");
+        assertThat(dom0.exists("/local/domain/5/data/x").exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void testXenstorePassesAsAGuest() {
         XenstoreUtils.Result r = guest.testXenstore();
         ok(r);
