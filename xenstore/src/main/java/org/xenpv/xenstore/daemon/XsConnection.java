@@ -63,6 +63,8 @@ public final class XsConnection implements Accessor {
     long taStartMillis;
     Consumer<XsMessage> out;
     boolean outputBlocked;
+    /** Listed in the daemon's connections-with-output (see {@code XenStore.outputQueued}). */
+    boolean queued;
     boolean ignored;
     boolean closed;
 
