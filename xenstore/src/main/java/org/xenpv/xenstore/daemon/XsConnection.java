@@ -63,6 +63,8 @@ public final class XsConnection implements Accessor {
     long taStartMillis;
     Consumer<XsMessage> out;
     boolean outputBlocked;
+    /** Pull-mode output: part of the head of {@link #pending} is on the wire already. */
+    boolean headStarted;
     boolean ignored;
     boolean closed;
 
@@ -106,6 +108,39 @@ public final class XsConnection implements Accessor {
     /** Attaches (or replaces) the output and delivers what was queued. */
     public void setOutput(Consumer<XsMessage> output) {
         store.setOutput(this, output);
+    }
+
+    /**
+     * Pull-mode output, for a transport that writes replies as space allows (a ring; cxenstored's
+     * {@code write_messages()}): with no output consumer attached, messages stay queued and accounted
+     * (memory, outstanding requests, duplicate-event suppression) until the transport reports them
+     * written. Returns the message at the head of the queue, or {@code null}; watch events whose
+     * unread timeout expired are dropped first ({@code check_event_timeout()}).
+     */
+    public XsMessage peekOutput() {
+        return store.peekOutput(this);
+    }
+
+    /**
+     * Pull-mode output: the first bytes of the head message are on the wire. From now on it can no
+     * longer time out ({@code check_event_timeout()} skips buffers with data already written).
+     */
+    public void outputStarted() {
+        store.outputStarted(this);
+    }
+
+    /** Pull-mode output: the head message is completely written; it leaves the queue and its accounting. */
+    public void outputWritten() {
+        store.outputWritten(this);
+    }
+
+    /**
+     * Resets the connection as a reconnection does ({@code domain_conn_reset()} without touching a
+     * ring): watches, transactions, queued output and the request in flight are discarded; the
+     * connection stays open (and stays ignored if it was). Nothing is traced and no event fires.
+     */
+    public void reset() {
+        store.resetConnection(this);
     }
 
     /** Back-pressure from the transport (e.g. ring full): output stays queued while blocked. */
