@@ -255,6 +255,98 @@ class XenstoredRingTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {16, 17})
+    @DisplayName("A request written one byte per kick is reassembled across kicks")
+    void partialAcrossKicks(long seed) {
+        try (RingWorld w = RingWorld.deterministic(seed)) {
+            GuestRingClient g = w.introducedGuest(5);
+            byte[] frame = XsMessage.write(1, 0, "data/p", "partial".getBytes()).encode();
+            List<String> got = new ArrayList<>();
+            Actor a = w.spawnGuest(g, c -> {
+                for (int i = 0; i < frame.length; i++) {
+                    c.writeSome(frame, i, 1);
+                    // The daemon consumes the byte and signals before the next one goes in.
+                    int cons = i + 1;
+                    while (c.ring().req().cons() != cons) {
+                        c.awaitNotification(() -> false);
+                    }
+                }
+                got.add(show(c.awaitReply(1)));
+                got.add(show(c.read("data/p")));
+            });
+            w.runUntilFinished(a);
+            assertThat(got).containsExactly(ok(XsType.WRITE, 1), "READ 1 \"partial\"");
+            assertThat(count(w, Event.RingConsume.class, "xenstore d5 consume req")).as("one read per byte, then the READ")
+                    .isEqualTo(frame.length + 2);
+        }
+    }
+
+    @Test
+    @DisplayName("Unread watch events of a guest that stops reading time out; one already being written does not")
+    void unreadEventsTimeOut() {
+        try (RingWorld w = RingWorld.deterministic(51)) {
+            GuestRingClient g = w.introducedGuest(5);
+            String token = "t".repeat(1500);
+            boolean[] ready = {false};
+            boolean[] readNow = {false};
+            WaitQueue q = w.kernel.waitQueue("test: guest may read");
+            List<String> got = new ArrayList<>();
+            Actor a = w.spawnGuest(g, c -> {
+                c.request(XsType.WATCH, "data", token);
+                c.awaitEvent();
+                ready[0] = true;
+                q.await(() -> readNow[0]);
+                for (int i = 0; i < 2; i++) {
+                    got.add(XsPayload.split(c.awaitEvent().payload()).get(0));
+                }
+            });
+            w.kernel.runUntil(() -> ready[0]);
+            for (String n : List.of("a", "b", "c")) {
+                w.dom0.write("/local/domain/5/data/" + n, "1");
+            }
+            w.kernel.runUntilIdle(Duration.ofSeconds(1));
+            assertThat(w.xs.ringStatus(5).orElseThrow().queuedMessages()).isEqualTo(3);
+            w.kernel.runFor(Duration.ofSeconds(25));
+            readNow[0] = true;
+            q.wakeAll();
+            w.kernel.runUntil(() -> got.size() == 1);
+            w.kernel.runUntilIdle(Duration.ofSeconds(1));
+            assertThat(got).as("data/a was partly in the ring: it is completed; b and c timed out").containsExactly("data/a");
+            assertThat(w.trace.notes).contains("watch event path data/b for domain 5 timed out",
+                    "watch event path data/c for domain 5 timed out")
+                    .doesNotContain("watch event path data/a for domain 5 timed out");
+            w.dom0.write("/local/domain/5/data/d", "1");
+            w.runUntilFinished(a);
+            assertThat(got).containsExactly("data/a", "data/d");
+        }
+    }
+
+    @Test
+    @DisplayName("More guests than one SCHEDOP_poll covers (128 ports) are all served")
+    void manyGuests() {
+        try (RingWorld w = RingWorld.deterministic(61)) {
+            int n = 130;
+            List<Actor> actors = new ArrayList<>();
+            List<String> bad = new ArrayList<>();
+            for (int d = 1; d <= n; d++) {
+                GuestRingClient g = w.introducedGuest(d);
+                String v = "v" + d;
+                actors.add(w.spawnGuest(g, c -> {
+                    String r = show(c.write("x", v)) + " " + show(c.read("x"));
+                    if (!r.equals(ok(XsType.WRITE, 1) + " READ 2 \"" + v + "\"")) {
+                        bad.add("d" + c.domid() + ": " + r);
+                    }
+                }));
+            }
+            w.runUntilFinished(actors.toArray(Actor[]::new));
+            assertThat(bad).isEmpty();
+            assertThat(w.xs.servedDomains()).hasSize(n);
+            w.xs.stop();
+            assertThat(w.platform.leakReport().leaks()).noneMatch(l -> l instanceof LeakReport.LiveMapping);
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {14, 15})
     @DisplayName("Indices starting near 2^32 wrap on both rings")
     void indicesNearWrap(long seed) {
