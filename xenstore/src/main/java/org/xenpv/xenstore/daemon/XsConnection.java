@@ -18,7 +18,9 @@ import org.xenpv.xenstore.wire.XsMessage;
  * privileged, no domain) or a domain's ring. Requests go in through {@link #handle}; replies and watch
  * events come out, synchronously and in cxenstored's order, through the output consumer. Output is queued
  * while no consumer is attached or while the transport reports back-pressure
- * ({@link #setOutputBlocked}); queued watch events of unprivileged domains time out like cxenstored's
+ * ({@link #setOutputBlocked}); a ring transport leaves the consumer unattached and pulls messages as the ring
+ * has room ({@link #peekOutput}, {@link #outputWritten}), so they stay queued and accounted until written,
+ * as in cxenstored's {@code out_list}. Queued watch events of unprivileged domains time out like cxenstored's
  * (default 20 s, measured with the daemon's clock). All methods must be called on the daemon's thread.
  */
 public final class XsConnection implements Accessor {

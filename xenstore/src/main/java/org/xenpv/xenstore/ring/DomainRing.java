@@ -38,7 +38,6 @@ final class DomainRing {
     private static final Logger LOG = LoggerFactory.getLogger(DomainRing.class);
 
     final int domid;
-    private final Kernel kernel;
     private final EventLog log;
     private final EventChannels dom0Evtchn;
     private final GrantOps dom0Grants;
@@ -64,7 +63,6 @@ final class DomainRing {
     DomainRing(int domid, Kernel kernel, EventChannels dom0Evtchn, GrantOps dom0Grants, GrantMapping mapping,
                int localPort, int remotePort) {
         this.domid = domid;
-        this.kernel = kernel;
         this.log = kernel.log();
         this.dom0Evtchn = dom0Evtchn;
         this.dom0Grants = dom0Grants;

@@ -344,10 +344,10 @@ public final class Xenstored {
     // ---------------------------------------------------------------- the actor
 
     private void main() {
-        XenStore.Builder b = XenStore.builder();
-        config.engine().accept(b);
-        store = b.platform(new RingPlatform()).clock(() -> kernel.nanoTime() / 1_000_000).build();
         try {
+            XenStore.Builder b = XenStore.builder();
+            config.engine().accept(b);
+            store = b.platform(new RingPlatform()).clock(() -> kernel.nanoTime() / 1_000_000).build();
             while (!stopping) {
                 // xenevtchn_pending() + unmask: clear first, then look at everything, so that a kick
                 // arriving meanwhile leaves its port pending for the next poll.
