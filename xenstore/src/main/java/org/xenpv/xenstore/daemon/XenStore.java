@@ -406,6 +406,7 @@ public final class XenStore {
     private void deliver(XsConnection c) {
         while (!c.outputBlocked && c.out != null && !c.pending.isEmpty()) {
             XsConnection.Pending p = c.pending.poll();
+            c.headStarted = false;
             core.output.releasePending(c, p);
             if (traceEnabled) {
                 trace.out(c, p.msg());
@@ -428,9 +429,12 @@ public final class XenStore {
             if (c.domain == null || c.closed) {
                 continue;
             }
+            boolean head = true;
             for (Iterator<XsConnection.Pending> it = c.pending.iterator(); it.hasNext();) {
                 XsConnection.Pending p = it.next();
-                if (p.timeoutMsec() != 0 && p.timeoutMsec() <= now) {
+                boolean started = head && c.headStarted;
+                head = false;
+                if (!started && p.timeoutMsec() != 0 && p.timeoutMsec() <= now) {
                     it.remove();
                     traceNote("watch event path " + XsPayload.cString(p.msg().payload(), 0) + " for domain "
                             + Integer.toUnsignedString(c.domid) + " timed out");
@@ -468,9 +472,46 @@ public final class XenStore {
     }
 
     void discardOutput(XsConnection c) {
+        c.headStarted = false;
         while (!c.pending.isEmpty()) {
             core.output.releasePending(c, c.pending.poll());
         }
+    }
+
+    XsMessage peekOutput(XsConnection c) {
+        run(() -> { });
+        XsConnection.Pending p = c.pending.peek();
+        return p == null ? null : p.msg();
+    }
+
+    void outputStarted(XsConnection c) {
+        c.headStarted = !c.pending.isEmpty();
+    }
+
+    void outputWritten(XsConnection c) {
+        run(() -> {
+            XsConnection.Pending p = c.pending.poll();
+            c.headStarted = false;
+            if (p == null) {
+                return;
+            }
+            core.output.releasePending(c, p);
+            if (traceEnabled) {
+                trace.out(c, p.msg());
+            }
+        });
+    }
+
+    void resetConnection(XsConnection c) {
+        run(() -> {
+            if (c.closed) {
+                return;
+            }
+            requests.deleteAllWatches(c);
+            core.txops.deleteAllTransactions(c);
+            discardOutput(c);
+            c.request = null;
+        });
     }
 
     void close(XsConnection c) {
