@@ -15,16 +15,18 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenpv.xenstore.daemon.CxenstoredTraceWriter;
-import org.xenpv.xenstore.daemon.TraceRecordSink;
+import org.xenpv.xenstore.trace.TraceRecordSink;
 import org.xenpv.xenstore.daemon.XenStore;
+import org.xenpv.xenstore.trace.JsonLinesTraceWriter;
 import org.xenpv.xenstore.trace.TraceFormat;
 import org.xenpv.xenstore.trace.TraceOptions;
 import org.xenpv.xenstore.trace.TraceWriter;
 
 /**
  * A capture of xenpv itself replays exactly: each workload runs on the in-process daemon with its trace
- * sink writing the cxenstored 4.17 format and xenpv JSON lines at once; both captures replay against a
- * fresh daemon with zero divergences. The JSON-lines capture (req_id, tx_id and payload bytes recorded)
+ * sink writing the cxenstored 4.17 format, xenpv JSON lines ({@link TraceRecordSink}) and
+ * {@code xenpv serve}'s JSON lines ({@link JsonLinesTraceWriter}) at once; all three captures replay against
+ * a fresh daemon with zero divergences. The JSON-lines capture (req_id, tx_id and payload bytes recorded)
  * has no ambiguity at all; the cxenstored one only those its format implies.
  */
 class CaptureReplayTest {
@@ -37,7 +39,8 @@ class CaptureReplayTest {
         return Workloads.NAMES.stream().map(name -> DynamicTest.dynamicTest(name, () -> {
             Path cx = dir.resolve(name + ".log");
             Path js = dir.resolve(name + ".jsonl");
-            capture(name, cx, js);
+            Path serve = dir.resolve(name + ".serve.jsonl");
+            capture(name, cx, js, serve);
 
             // the only thing a JSON-lines capture does not tell is why a domain's ring went (its death)
             ReplayReport fromJsonl = replay(js);
@@ -48,16 +51,23 @@ class CaptureReplayTest {
             assertThat(fromCx.repliesCompared()).isEqualTo(fromJsonl.repliesCompared()).isPositive();
             assertThat(fromCx.eventsCompared()).isEqualTo(fromJsonl.eventsCompared()).isPositive();
             assertThat(fromJsonl.skippedCount()).isZero();
+            // what xenpv serve --trace-format jsonl writes (JsonLinesTraceWriter) replays the same way
+            ReplayReport fromServe = replay(serve);
+            assertThat(fromServe.ambiguous()).extracting(AmbiguousStep::kind).isSubsetOf("DOMAIN_DIED");
+            assertThat(fromServe.repliesCompared()).isEqualTo(fromJsonl.repliesCompared());
+            assertThat(fromServe.eventsCompared()).isEqualTo(fromJsonl.eventsCompared());
         }));
     }
 
     /** Runs a workload on xenpv's daemon, tracing it to both files. */
-    static void capture(String name, Path cx, Path js) throws Exception {
+    static void capture(String name, Path cx, Path js, Path serve) throws Exception {
         try (OutputStream a = new BufferedOutputStream(Files.newOutputStream(cx));
              OutputStream b = Files.newOutputStream(js);
-             TraceWriter jw = TraceWriter.of(TraceFormat.JSONL, b, TraceFormat.JSONL, "xenpv capture")) {
+             TraceWriter jw = TraceWriter.of(TraceFormat.JSONL, b, TraceFormat.JSONL, "xenpv capture");
+             JsonLinesTraceWriter sw = new JsonLinesTraceWriter(new BufferedOutputStream(Files.newOutputStream(serve)),
+                     () -> 0L, Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC))) {
             Clock clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
-            TeeSink tee = new TeeSink(new CxenstoredTraceWriter(a, clock), new TraceRecordSink(jw, null));
+            TeeSink tee = new TeeSink(new CxenstoredTraceWriter(a, clock), new TraceRecordSink(jw, null), sw);
             try (SimTarget sim = new SimTarget(ReplayPlatform.only(Set.of(0, Workloads.DOMID)),
                     XenStore.builder().trace(tee))) {
                 Workloads.byName(name).run(sim);

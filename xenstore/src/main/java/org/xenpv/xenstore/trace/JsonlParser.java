@@ -12,7 +12,11 @@ import java.util.OptionalLong;
 import org.xenpv.xenstore.wire.XsHeader;
 import org.xenpv.xenstore.wire.XsType;
 
-/** Parser for the xenpv JSON-lines trace ({@code docs/traces.md}, "JSON lines"). */
+/**
+ * Parser for the xenpv JSON-lines trace ({@code docs/traces.md}, "JSON lines"), and for the JSON lines
+ * {@link JsonLinesTraceWriter} writes ({@code xenpv serve --trace-format jsonl}, format
+ * {@code xenpv-xenstore-trace}; "xenpv JSON lines" in the same document), told apart by the first line.
+ */
 final class JsonlParser implements RecordSource {
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -22,11 +26,20 @@ final class JsonlParser implements RecordSource {
     /** The format the records were converted from (header {@code source}); JSONL for native captures. */
     private TraceFormat source = TraceFormat.JSONL;
     private String variant = "xenpv jsonl";
+    /** The file is in {@link JsonLinesTraceWriter}'s format ({@code open}/{@code io}/... records). */
+    private boolean serverDialect;
+
+    private static final java.util.regex.Pattern IGNORED = java.util.regex.Pattern.compile(
+            "CONN (0x[0-9a-f]+) ignored, reason (\\d+)");
 
     JsonlParser(LineSource in) {
         this.in = in;
         LineSource.Line first = in.peek();
-        if (first != null && first.problem() == null && first.text().contains("\"" + Jsonl.HEADER + "\"")) {
+        if (first != null && first.problem() == null
+                && first.text().contains("\"" + JsonLinesTraceWriter.FORMAT + "\"")) {
+            serverDialect = true;
+            variant = "xenpv " + JsonLinesTraceWriter.FORMAT + " jsonl";
+        } else if (first != null && first.problem() == null && first.text().contains("\"" + Jsonl.HEADER + "\"")) {
             JsonNode h = tree(in.next());
             if (!Jsonl.HEADER.equals(h.path("kind").asText())) {
                 throw error(first, "first line mentions a header but is no header record");
@@ -65,6 +78,9 @@ final class JsonlParser implements RecordSource {
         JsonNode o = tree(l);
         String kind = text(o, "kind", l, true);
         long n = l.number();
+        if (serverDialect) {
+            return serverRecord(o, kind, l);
+        }
         return switch (kind) {
             case Jsonl.MSG -> message(o, l);
             case Jsonl.CONN_OPEN -> new ConnectionOpen(n, text(o, "conn", l, true), domid(o, l), time(o, l));
@@ -97,6 +113,83 @@ final class JsonlParser implements RecordSource {
             case Jsonl.HEADER -> throw error(l, "header record after the first line");
             default -> throw error(l, "unknown record kind '" + kind + "'");
         };
+    }
+
+    /**
+     * A record of {@link JsonLinesTraceWriter}'s format. Connections of domid 0 (socket clients and dom0's
+     * ring alike there) get no domid, as in a cxenstored trace; a {@code note} that is cxenstored's
+     * {@code CONN <p> ignored, reason <n>} becomes a {@link ConnectionIgnored}.
+     */
+    private TraceRecord serverRecord(JsonNode o, String kind, LineSource.Line l) {
+        long n = l.number();
+        TraceTime time = time(o, l);
+        switch (kind) {
+            case "open" -> {
+                if (!JsonLinesTraceWriter.FORMAT.equals(text(o, "format", l, true))
+                        || num(o, "version", l, true) != JsonLinesTraceWriter.VERSION) {
+                    throw error(l, "not a " + JsonLinesTraceWriter.FORMAT + " version " + JsonLinesTraceWriter.VERSION
+                            + " open record");
+                }
+                return new Marker(n, true);
+            }
+            case "io" -> {
+                Direction dir = dir(o, l);
+                String conn = text(o, "conn", l, true);
+                OptionalInt domid = nonZero(domid(o, l));
+                long code = num(o, "type_code", l, true);
+                if (code < 0 || code > 0xffffffffL) {
+                    throw error(l, "\"type_code\" out of range");
+                }
+                int type = (int) code;
+                OptionalLong reqId = OptionalLong.of(num(o, "req_id", l, true));
+                TxContext tx = TxContext.recorded(num(o, "tx_id", l, true));
+                Payload payload;
+                try {
+                    payload = Payload.fromBase64(text(o, "payload_b64", l, true), Payload.Fidelity.EXACT);
+                } catch (IllegalArgumentException e) {
+                    throw error(l, "\"payload_b64\" is not base64 (" + e.getMessage() + ")");
+                }
+                if (payload.length() > XsHeader.PAYLOAD_MAX) {
+                    throw error(l, "payload of " + payload.length() + " bytes is longer than XENSTORE_PAYLOAD_MAX (4096)");
+                }
+                if (dir == Direction.IN) {
+                    return new Request(n, conn, domid, type, reqId, tx, payload, time);
+                }
+                if (type == XsType.WATCH_EVENT.code()) {
+                    return new WatchEvent(n, conn, domid, reqId, tx, payload, time, false, null);
+                }
+                return new Reply(n, conn, domid, type, reqId, tx, payload, time, false, null);
+            }
+            case "create", "destroy" -> {
+                boolean create = kind.equals("create");
+                String object = text(o, "object", l, true);
+                String id = text(o, "id", l, true);
+                String conn = text(o, "conn", l, false);
+                return switch (object) {
+                    case "connection" -> create ? new ConnectionOpen(n, id, nonZero(domid(o, l)), time)
+                            : new ConnectionClose(n, id, time);
+                    case "watch" -> create ? new WatchCreate(n, conn, id, null, null)
+                            : new WatchDestroy(n, conn, id, null, null);
+                    case "transaction" -> create ? new TransactionCreate(n, conn, OptionalLong.empty(), id)
+                            : new TransactionDestroy(n, conn, OptionalLong.empty(), id);
+                    default -> throw error(l, "unknown object '" + object + "' (connection, watch, transaction)");
+                };
+            }
+            case "note" -> {
+                String t = text(o, "text", l, true);
+                java.util.regex.Matcher m = IGNORED.matcher(t);
+                if (m.matches()) {
+                    return new ConnectionIgnored(n, m.group(1), Integer.parseInt(m.group(2)));
+                }
+                return new Noise(n, Noise.Kind.LOG, Payload.of(t.getBytes(StandardCharsets.ISO_8859_1)), true);
+            }
+            default -> throw error(l, "unknown record kind '" + kind + "' (" + JsonLinesTraceWriter.FORMAT
+                    + ": open, io, create, destroy, note)");
+        }
+    }
+
+    private static OptionalInt nonZero(OptionalInt d) {
+        return d.isPresent() && d.getAsInt() == 0 ? OptionalInt.empty() : d;
     }
 
     private Message message(JsonNode o, LineSource.Line l) {

@@ -21,12 +21,17 @@ class ScriptScenariosTest {
         };
 
     static Stream<Arguments> scenarios() throws IOException {
+        return load("/scripts/", FILES);
+    }
+
+    /** Splits the {@code === name} sections of resource files into (name, script) arguments. */
+    static Stream<Arguments> load(String dir, String... files) throws IOException {
         List<Arguments> out = new ArrayList<>();
-        for (String f : FILES) {
+        for (String f : files) {
             String text;
-            try (InputStream in = ScriptScenariosTest.class.getResourceAsStream("/scripts/" + f)) {
+            try (InputStream in = ScriptScenariosTest.class.getResourceAsStream(dir + f)) {
                 if (in == null) {
-                    throw new IOException("missing test resource scripts/" + f);
+                    throw new IOException("missing test resource " + dir + f);
                 }
                 text = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
             }

@@ -162,6 +162,10 @@ class XenStoreApiTest {
         }
         a.handle(XsMessage.of(XsType.READ, 1, 0, "/tool"));
         assertThat(render(out.subList(out.size() - 1, out.size()))).containsExactly("READ");
+        out.clear();
+        g.handle(XsMessage.write(1, 0, "x", new byte[4095]));
+        assertThat(out).isEmpty();
+        assertThat(g.isIgnored()).as("an oversized request is a protocol violation").isTrue();
     }
 
     @Test

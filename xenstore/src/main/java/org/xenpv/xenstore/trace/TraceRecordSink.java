@@ -1,4 +1,4 @@
-package org.xenpv.xenstore.daemon;
+package org.xenpv.xenstore.trace;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,22 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
-import org.xenpv.xenstore.trace.ConnectionClose;
-import org.xenpv.xenstore.trace.ConnectionOpen;
-import org.xenpv.xenstore.trace.Marker;
-import org.xenpv.xenstore.trace.Noise;
-import org.xenpv.xenstore.trace.Payload;
-import org.xenpv.xenstore.trace.Reply;
-import org.xenpv.xenstore.trace.Request;
-import org.xenpv.xenstore.trace.TraceRecord;
-import org.xenpv.xenstore.trace.TraceTime;
-import org.xenpv.xenstore.trace.TraceWriter;
-import org.xenpv.xenstore.trace.TransactionCreate;
-import org.xenpv.xenstore.trace.TransactionDestroy;
-import org.xenpv.xenstore.trace.TxContext;
-import org.xenpv.xenstore.trace.WatchCreate;
-import org.xenpv.xenstore.trace.WatchDestroy;
-import org.xenpv.xenstore.trace.WatchEvent;
+import org.xenpv.xenstore.daemon.CxenstoredTraceWriter;
+import org.xenpv.xenstore.daemon.XsConnection;
+import org.xenpv.xenstore.daemon.XsTraceSink;
 import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsType;
 

@@ -1,0 +1,83 @@
+package org.xenpv.conformance.xenbus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.xenpv.harness.junit.Checks;
+import org.xenpv.harness.junit.Seeds;
+import org.xenpv.harness.junit.XenpvRun;
+import org.xenpv.harness.junit.XenpvTest;
+import org.xenpv.harness.toolstack.GuestDomain;
+import org.xenpv.harness.toolstack.Toolstack;
+import org.xenpv.xenbus.balloon.BalloonAdjuster;
+import org.xenpv.xenbus.balloon.BalloonTarget;
+import org.xenpv.xenbus.enumeration.ClassScan;
+
+/** Class scan and balloon against a toolstack-built guest's store (windows-pv-drivers.md §1.7, §1.8, §8 XENBUS-10). */
+@Tag("xenbus")
+@Tag("enumeration")
+class XenbusEnumerationConformanceTest {
+
+    private static final String REF = "windows-pv-drivers.md §1.7 / §1.8 / §8";
+
+    @XenpvTest
+    @Checks(id = "XENBUS-10", ref = REF)
+    @DisplayName("Classes are DIRECTORY device upper-cased plus IFACE and CONS, filtered by the supported list; console is not CONS")
+    void classUnionAndFilter(Toolstack toolstack) {
+        GuestDomain g = toolstack.create("guest");
+        toolstack.addDevice(g.domid(), "vif", 0, 0, Map.of("mac", "00:16:3e:00:00:01"));
+        toolstack.addDevice(g.domid(), "vbd", 768, 0, Map.of());
+        toolstack.addDevice(g.domid(), "console", 0, 0, Map.of());
+        toolstack.addDevice(g.domid(), "9pfs", 0, 0, Map.of());
+        List<String> dir = toolstack.xs().directory(g.path() + "/device");
+        assertThat(dir).contains("vif", "vbd", "console", "9pfs");
+        assertThat(ClassScan.scan(dir)).containsExactly("CONS", "IFACE", "VBD", "VIF");
+        assertThat(ClassScan.scan(dir, List.of(), ClassScan.SUPPORTED)).as("no synthetic classes")
+                .containsExactly("VBD", "VIF");
+        toolstack.removeDevice(g.domid(), "vif", 0, 0);
+        assertThat(ClassScan.scan(toolstack.xs().directory(g.path() + "/device"))).as("empty device/vif is still a class")
+                .contains("VIF");
+        toolstack.xs().rm(g.path() + "/device/vif");
+        assertThat(ClassScan.scan(toolstack.xs().directory(g.path() + "/device"))).doesNotContain("VIF");
+    }
+
+    @XenpvTest
+    @Seeds(count = 20)
+    @Tag("balloon")
+    @Checks(id = "XENBUS-10", ref = REF)
+    @DisplayName("Balloon size is (static-max - videoram)/4 - min(target/4, cap) pages from the guest's memory keys")
+    void balloonArithmetic(XenpvRun run, Toolstack toolstack) {
+        GuestDomain g = toolstack.create("guest");
+        long staticMax = Long.parseLong(toolstack.xs().read(g.path() + "/memory/static-max"));
+        long videoram = Long.parseLong(toolstack.xs().read(g.path() + "/memory/videoram"));
+        long cap = (staticMax - videoram) / 4;
+        assertThat(BalloonTarget.balloonPages(staticMax, videoram, staticMax)).isZero();
+        long target = Math.floorMod(run.seed(), staticMax + 4096);
+        toolstack.xs().write(g.path() + "/memory/target", Long.toString(target));
+        long t = Long.parseLong(toolstack.xs().read(g.path() + "/memory/target"));
+        long pages = BalloonTarget.balloonPages(staticMax, videoram, t);
+        assertThat(pages).isEqualTo(cap - Math.min(t / 4, cap)).isBetween(0L, cap);
+    }
+
+    @XenpvTest
+    @Tag("balloon")
+    @Checks(id = "XENBUS-10", ref = REF)
+    @DisplayName("control/balloon-active is 1 while the balloon moves and 0 afterwards, even when the move falls short")
+    void balloonActiveBracketing(Toolstack toolstack) {
+        GuestDomain g = toolstack.create("guest");
+        String key = g.path() + "/" + BalloonAdjuster.BALLOON_ACTIVE;
+        List<String> seenDuringMove = new ArrayList<>();
+        BalloonAdjuster b = new BalloonAdjuster((k, v) -> toolstack.xs().write(g.path() + "/" + k, v), want -> {
+            seenDuringMove.add(toolstack.xs().read(key));
+            return want / 2;
+        });
+        long staticMax = Long.parseLong(toolstack.xs().read(g.path() + "/memory/static-max"));
+        assertThat(b.adjust(staticMax, 8192, staticMax / 2)).isFalse();
+        assertThat(seenDuringMove).containsExactly("1");
+        assertThat(toolstack.xs().read(key)).isEqualTo("0");
+    }
+}

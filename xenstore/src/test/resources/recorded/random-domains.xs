@@ -1,0 +1,2562 @@
+# Recorded from the real cxenstored 4.17 (Debian xen-utils-4.17, run without a hypervisor via an
+# LD_PRELOAD stub) for seeded random request mixes; outputs compared per connection.
+# Domains 0..20 exist for the stub (hence the platform-create lines); 42 does not.
+
+=== random mix seed 101
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+g WRITE k\0v0
+  g WRITE OK\0
+b READ /local/domain/7\0
+  b ERROR ENOENT\0
+a SET_PERMS @releaseDomain\0w5\0
+  a SET_PERMS OK\0
+b RELEASE 8\0
+  b ERROR ENOENT\0
+b SET_PERMS @releaseDomain\0r0\0b7\0
+  b SET_PERMS OK\0
+g IS_DOMAIN_INTRODUCED 32752\0
+  g ERROR EACCES\0
+h RM d\0
+  h RM OK\0
+h SET_TARGET 9\05\0
+  h ERROR EACCES\0
+a GET_PERMS /local/domain/6/k\0
+  a ERROR ENOENT\0
+g RM /local/domain/5/k\0
+  g RM OK\0
+a SET_TARGET 9\06\0
+  a ERROR ENOENT\0
+h SET_TARGET 7\09\0
+  h ERROR EACCES\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+a READ /local/domain/5/k\0
+  a ERROR ENOENT\0
+b INTRODUCE 7\03\00\0
+  b ERROR EINVAL\0
+h READ /local/domain/6/k\0
+  h ERROR ENOENT\0
+a INTRODUCE 8\03\01\0
+  a INTRODUCE OK\0
+b INTRODUCE 7\01\0-1\0
+  b INTRODUCE OK\0
+a READ /local/domain/7\0
+  a ERROR ENOENT\0
+h DIRECTORY /local/domain\0
+  h ERROR EACCES\0
+b WATCH @introduceDomain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT @introduceDomain\0s1\0
+a READ /local/domain/5/k\0
+  a ERROR ENOENT\0
+a READ /local/domain/7\0
+  a ERROR ENOENT\0
+h SET_TARGET 6\07\0
+  h ERROR EACCES\0
+g IS_DOMAIN_INTRODUCED 7\0
+  g ERROR EACCES\0
+h READ /local/domain/5/k\0
+  h ERROR EACCES\0
+b SET_PERMS /local/domain/6/k\0r6\0
+  b ERROR ENOENT\0
+a RELEASE 8\0
+  a RELEASE OK\0
+b READ /local/domain/6/k\0
+  b ERROR ENOENT\0
+g WATCH /local/domain\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain\0s1\0
+b SET_TARGET 9\07\0
+  b ERROR ENOENT\0
+a SET_PERMS /local/domain/7\0b0\0w5\0
+  a ERROR ENOENT\0
+a DIRECTORY /local/domain\0
+  a DIRECTORY 5\06\0
+g WATCH @releaseDomain\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT @releaseDomain\0s1\0
+a SET_PERMS /local/domain/7\0n7\0
+  a ERROR ENOENT\0
+b IS_DOMAIN_INTRODUCED 8\0
+  b IS_DOMAIN_INTRODUCED F\0
+a SET_PERMS /local/domain/7\0r6\0
+  a ERROR ENOENT\0
+b RESUME 5\0
+  b RESUME OK\0
+b READ k\0
+  b ERROR ENOENT\0
+a RELEASE 7\0
+  a RELEASE OK\0
+  g WATCH_EVENT @releaseDomain\0s1\0
+g WRITE d/e\0v2
+  g WATCH_EVENT /local/domain/5/d/e\0s1\0
+  g WRITE OK\0
+b WRITE /local/domain/5/k\0v1
+  b WRITE OK\0
+  g WATCH_EVENT /local/domain/5/k\0s1\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY d\0k\0
+a WATCH @introduceDomain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT @introduceDomain\0s1\0
+a READ /local/domain/7\0
+  a ERROR ENOENT\0
+h SET_TARGET 9\06\0
+  h ERROR EACCES\0
+a RM /local/domain/6\0
+  a RM OK\0
+  g WATCH_EVENT /local/domain/6\0s1\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+b RESUME 9\0
+  b ERROR ENOENT\0
+g WATCH @introduceDomain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0s0\0
+
+=== random mix seed 102
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+h SET_PERMS /local/domain/7\0n5\0b7\0
+  h ERROR EACCES\0
+a SET_TARGET 5\06\0
+  a SET_TARGET OK\0
+b WRITE d/e\0v8
+  b WRITE OK\0
+b RELEASE 7\0
+  b ERROR ENOENT\0
+g SET_TARGET 9\06\0
+  g ERROR EACCES\0
+b SET_PERMS @introduceDomain\0w5\0
+  b SET_PERMS OK\0
+a INTRODUCE 8\01\0x\0
+  a ERROR EINVAL\0
+g DIRECTORY /\0
+  g ERROR EACCES\0
+b SET_PERMS d\0r5\0
+  b SET_PERMS OK\0
+a WRITE k\0v1
+  a WRITE OK\0
+g DIRECTORY /local/domain\0
+  g ERROR EACCES\0
+g SET_PERMS d\0r6\0
+  g ERROR ENOENT\0
+b WATCH x\0s0\0
+  b WATCH OK\0
+  b WATCH_EVENT x\0s0\0
+b RELEASE 7\0
+  b ERROR ENOENT\0
+b INTRODUCE 7\00\01\0
+  b INTRODUCE OK\0
+h SET_PERMS /local/domain/7\0w7\0b5\0
+  h ERROR EACCES\0
+b WATCH @introduceDomain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT @introduceDomain\0s1\0
+b RESUME 5\0
+  b RESUME OK\0
+h SET_TARGET 9\06\0
+  h ERROR EACCES\0
+b INTRODUCE 7\01\0x\0
+  b ERROR EINVAL\0
+b SET_PERMS /local/domain/5\0b0\0
+  b SET_PERMS OK\0
+b RM /local/domain/6\0
+  b RM OK\0
+b GET_PERMS k\0
+  b GET_PERMS n0\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY
+h SET_PERMS /local/domain/5\0r7\0b5\0
+  h ERROR EACCES\0
+g RM /local/domain/7\0
+  g ERROR EACCES\0
+h GET_PERMS /local/domain/5\0
+  h GET_PERMS b0\0
+a INTRODUCE 7\02\0x\0
+  a ERROR EINVAL\0
+h WRITE /local/domain/7/k\0v4
+  h ERROR EACCES\0
+a INTRODUCE 5\00\01\0
+  a INTRODUCE OK\0
+a RELEASE 7\0
+  a RELEASE OK\0
+b SET_PERMS d\0w7\0
+  b SET_PERMS OK\0
+h SET_TARGET 6\06\0
+  h ERROR EACCES\0
+a SET_PERMS @introduceDomain\0w6\0
+  a SET_PERMS OK\0
+a SET_PERMS @releaseDomain\0n7\0
+  a SET_PERMS OK\0
+a INTRODUCE 5\00\01\0
+  a INTRODUCE OK\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY
+b RESUME 0\0
+  b ERROR EINVAL\0
+b IS_DOMAIN_INTRODUCED 0\0
+  b IS_DOMAIN_INTRODUCED T\0
+a READ /local/domain/5/k\0
+  a ERROR ENOENT\0
+g GET_PERMS k\0
+  g ERROR ENOENT\0
+a SET_PERMS @introduceDomain\0r5\0
+  a SET_PERMS OK\0
+a SET_TARGET 6\09\0
+  a ERROR ENOENT\0
+b WRITE d/e\0v9
+  b WRITE OK\0
+h READ d\0
+  h ERROR EACCES\0
+a INTRODUCE 8\00\00\0
+  a ERROR EINVAL\0
+h IS_DOMAIN_INTRODUCED 32752\0
+  h ERROR EACCES\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY
+b SET_PERMS @introduceDomain\0n6\0b0\0
+  b SET_PERMS OK\0
+
+=== random mix seed 103
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+b DIRECTORY /\0
+  b DIRECTORY tool\0local\0
+a INTRODUCE 8\02\01\0
+  a INTRODUCE OK\0
+a SET_PERMS @introduceDomain\0r0\0
+  a SET_PERMS OK\0
+b READ k\0
+  b ERROR ENOENT\0
+b GET_PERMS k\0
+  b ERROR ENOENT\0
+a WRITE /local/domain/7/k\0v3
+  a WRITE OK\0
+g WRITE /local/domain/7/k\0v3
+  g ERROR EACCES\0
+b SET_PERMS /local/domain/7\0b5\0
+  b SET_PERMS OK\0
+b RELEASE 9\0
+  b ERROR ENOENT\0
+a GET_PERMS /local/domain/6/k\0
+  a ERROR ENOENT\0
+a SET_PERMS @releaseDomain\0n7\0b7\0
+  a SET_PERMS OK\0
+g RM /local/domain/5/k\0
+  g RM OK\0
+a RELEASE 0\0
+  a ERROR EINVAL\0
+b GET_PERMS k\0
+  b ERROR ENOENT\0
+b RESUME 7\0
+  b ERROR ENOENT\0
+a READ k\0
+  a ERROR ENOENT\0
+b WATCH @introduceDomain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT @introduceDomain\0s1\0
+a SET_TARGET 9\07\0
+  a ERROR ENOENT\0
+b WATCH /local/domain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain\0s1\0
+h WRITE /local/domain/7/k\0v2
+  h ERROR EACCES\0
+a IS_DOMAIN_INTRODUCED 9\0
+  a IS_DOMAIN_INTRODUCED F\0
+h GET_PERMS /local/domain/6/k\0
+  h ERROR ENOENT\0
+g RM d\0
+  g RM OK\0
+h SET_TARGET 9\07\0
+  h ERROR EACCES\0
+b RM /local/domain/6\0
+  b WATCH_EVENT /local/domain/6\0s1\0
+  b RM OK\0
+a WATCH @introduceDomain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT @introduceDomain\0s1\0
+b GET_PERMS /local/domain/5\0
+  b GET_PERMS n5\0
+a WRITE /local/domain/7/k\0v0
+  a WRITE OK\0
+  b WATCH_EVENT /local/domain/7/k\0s1\0
+a READ /local/domain/6/k\0
+  a ERROR ENOENT\0
+a DIRECTORY /\0
+  a DIRECTORY tool\0local\0
+g SET_TARGET 9\05\0
+  g ERROR EACCES\0
+h RM /local/domain/7\0
+  b WATCH_EVENT /local/domain/7\0s1\0
+  h RM OK\0
+b RESUME 0\0
+  b ERROR EINVAL\0
+b RELEASE 7\0
+  b ERROR ENOENT\0
+h DIRECTORY /\0
+  h ERROR EACCES\0
+b INTRODUCE 7\01\00\0
+  b ERROR EINVAL\0
+b WRITE /local/domain/7/k\0v4
+  b WATCH_EVENT /local/domain/7/k\0s1\0
+  b WRITE OK\0
+g IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+a RELEASE 9\0
+  a ERROR ENOENT\0
+b RM d\0
+  b ERROR ENOENT\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0
+g WRITE /local/domain/7/k\0v2
+  g ERROR EACCES\0
+g DIRECTORY /\0
+  g ERROR EACCES\0
+h SET_PERMS /local/domain/7\0r7\0
+  h ERROR EACCES\0
+a SET_PERMS /local/domain/7\0b0\0w6\0
+  a SET_PERMS OK\0
+  b WATCH_EVENT /local/domain/7\0s1\0
+b RELEASE 7\0
+  b ERROR ENOENT\0
+g RM /local/domain/7\0
+  b WATCH_EVENT /local/domain/7\0s1\0
+  g RM OK\0
+b INTRODUCE 8\00\0-1\0
+  b INTRODUCE OK\0
+b IS_DOMAIN_INTRODUCED 8\0
+  b IS_DOMAIN_INTRODUCED T\0
+b IS_DOMAIN_INTRODUCED 32752\0
+  b IS_DOMAIN_INTRODUCED T\0
+
+=== random mix seed 104
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY
+a IS_DOMAIN_INTRODUCED 5\0
+  a IS_DOMAIN_INTRODUCED T\0
+a RELEASE 7\0
+  a ERROR ENOENT\0
+g READ /local/domain/5/k\0
+  g ERROR ENOENT\0
+h GET_PERMS /local/domain/6/k\0
+  h ERROR ENOENT\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY
+b INTRODUCE 8\01\01\0
+  b INTRODUCE OK\0
+a RELEASE 0\0
+  a ERROR EINVAL\0
+a WRITE /local/domain/7/k\0v9
+  a WRITE OK\0
+a DIRECTORY /local/domain\0
+  a DIRECTORY 5\06\07\0
+h SET_PERMS /local/domain/6/k\0r5\0
+  h ERROR ENOENT\0
+a GET_PERMS k\0
+  a ERROR ENOENT\0
+h WATCH @releaseDomain\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s0\0
+a READ /local/domain/6/k\0
+  a ERROR ENOENT\0
+a INTRODUCE 7\00\0x\0
+  a ERROR EINVAL\0
+h READ d\0
+  h ERROR ENOENT\0
+g RESUME 7\0
+  g ERROR EACCES\0
+h RM /local/domain/5/k\0
+  h ERROR EACCES\0
+g WRITE /local/domain/5/k\0v3
+  g WRITE OK\0
+a SET_PERMS /local/domain/5\0r0\0
+  a SET_PERMS OK\0
+a RM /local/domain/6\0
+  a RM OK\0
+h READ /local/domain/6/k\0
+  h ERROR EACCES\0
+g DIRECTORY /\0
+  g ERROR EACCES\0
+a RELEASE 8\0
+  a RELEASE OK\0
+a RM /local/domain/6\0
+  a RM OK\0
+b READ d\0
+  b ERROR ENOENT\0
+h WRITE /local/domain/6/k\0v7
+  h ERROR EACCES\0
+b INTRODUCE 8\01\01\0
+  b INTRODUCE OK\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY k\0
+h RM /local/domain/7\0
+  h ERROR EACCES\0
+a INTRODUCE 7\01\0x\0
+  a ERROR EINVAL\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY k\0
+g GET_PERMS k\0
+  g GET_PERMS n5\0
+b GET_PERMS /local/domain/5\0
+  b GET_PERMS r0\0
+a RELEASE 7\0
+  a ERROR ENOENT\0
+a READ k\0
+  a ERROR ENOENT\0
+h IS_DOMAIN_INTRODUCED 0\0
+  h ERROR EACCES\0
+g WATCH @introduceDomain\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0s1\0
+h RM d\0
+  h ERROR EACCES\0
+b SET_PERMS /local/domain/6/k\0r0\0w5\0
+  b ERROR ENOENT\0
+g READ d\0
+  g ERROR ENOENT\0
+b GET_PERMS /local/domain/5\0
+  b GET_PERMS r0\0
+g GET_PERMS k\0
+  g GET_PERMS n5\0
+b RM /local/domain/5/k\0
+  b RM OK\0
+b RM /local/domain/6\0
+  b RM OK\0
+g SET_PERMS d\0r0\0
+  g ERROR EACCES\0
+b WRITE /local/domain/5/k\0v4
+  b WRITE OK\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY k\0
+a RELEASE 9\0
+  a ERROR ENOENT\0
+b WATCH @releaseDomain\0s0\0
+  b WATCH OK\0
+  b WATCH_EVENT @releaseDomain\0s0\0
+
+=== random mix seed 105
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+a GET_PERMS /local/domain/5\0
+  a GET_PERMS n5\0
+g IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+b RM /local/domain/5/k\0
+  b RM OK\0
+b READ k\0
+  b ERROR ENOENT\0
+h WRITE /local/domain/6/k\0v2
+  h WRITE OK\0
+a WRITE /local/domain/7/k\0v9
+  a WRITE OK\0
+b DIRECTORY /\0
+  b DIRECTORY tool\0local\0
+h DIRECTORY /\0
+  h ERROR EACCES\0
+h SET_TARGET 7\07\0
+  h ERROR EACCES\0
+a SET_PERMS d\0w0\0r5\0
+  a ERROR ENOENT\0
+a INTRODUCE 5\03\0x\0
+  a ERROR EINVAL\0
+a SET_PERMS /local/domain/5\0w6\0
+  a SET_PERMS OK\0
+g SET_TARGET 9\07\0
+  g ERROR EACCES\0
+a INTRODUCE 8\01\0x\0
+  a ERROR EINVAL\0
+a GET_PERMS /local/domain/5\0
+  a GET_PERMS w6\0
+b SET_PERMS /local/domain/6/k\0w5\0
+  b SET_PERMS OK\0
+g SET_PERMS /local/domain/7\0b7\0
+  g ERROR EACCES\0
+b SET_PERMS /local/domain/6/k\0b6\0
+  b SET_PERMS OK\0
+g SET_PERMS /local/domain/7\0r6\0
+  g ERROR EACCES\0
+a READ /local/domain/6/k\0
+  a READ v2
+g SET_TARGET 5\06\0
+  g ERROR EACCES\0
+a GET_PERMS k\0
+  a ERROR ENOENT\0
+a INTRODUCE 5\03\0x\0
+  a ERROR EINVAL\0
+b SET_PERMS @releaseDomain\0n5\0
+  b SET_PERMS OK\0
+b IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+a WRITE /local/domain/7/k\0v3
+  a WRITE OK\0
+h WATCH @introduceDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0s1\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY
+b INTRODUCE 5\00\00\0
+  b ERROR EINVAL\0
+a READ /local/domain/5/k\0
+  a ERROR ENOENT\0
+b SET_PERMS @releaseDomain\0w0\0b5\0
+  b SET_PERMS OK\0
+b READ k\0
+  b ERROR ENOENT\0
+a IS_DOMAIN_INTRODUCED 7\0
+  a IS_DOMAIN_INTRODUCED F\0
+g RESUME 9\0
+  g ERROR EACCES\0
+g WATCH /local/domain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain\0s0\0
+b RM /local/domain/5/k\0
+  b RM OK\0
+h IS_DOMAIN_INTRODUCED 8\0
+  h ERROR EACCES\0
+h GET_PERMS k\0
+  h GET_PERMS b6\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+h DIRECTORY /local/domain/5\0
+  h DIRECTORY
+b SET_PERMS @releaseDomain\0b5\0n6\0
+  b SET_PERMS OK\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY
+b SET_PERMS /local/domain/5\0n0\0b0\0
+  b SET_PERMS OK\0
+h GET_PERMS /local/domain/6/k\0
+  h GET_PERMS b6\0
+a INTRODUCE 7\01\01\0
+  a INTRODUCE OK\0
+h RM /local/domain/7\0
+  h ERROR EACCES\0
+g RESUME 0\0
+  g ERROR EACCES\0
+b SET_PERMS d\0b6\0w5\0
+  b ERROR ENOENT\0
+g RM /local/domain/5/k\0
+  g ERROR EACCES\0
+h DIRECTORY /\0
+  h ERROR EACCES\0
+
+=== random mix seed 106
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+a SET_PERMS d\0w0\0
+  a ERROR ENOENT\0
+g RESUME 9\0
+  g ERROR EACCES\0
+b WATCH x\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT x\0s1\0
+b SET_PERMS /local/domain/7\0b6\0n6\0
+  b ERROR ENOENT\0
+b IS_DOMAIN_INTRODUCED 8\0
+  b IS_DOMAIN_INTRODUCED F\0
+a INTRODUCE 7\01\0-1\0
+  a INTRODUCE OK\0
+g WATCH x\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT x\0s1\0
+b WATCH x\0s0\0
+  b WATCH OK\0
+  b WATCH_EVENT x\0s0\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+b GET_PERMS /local/domain/6/k\0
+  b ERROR ENOENT\0
+g SET_TARGET 9\09\0
+  g ERROR EACCES\0
+b RESUME 0\0
+  b ERROR EINVAL\0
+b WATCH @releaseDomain\0s0\0
+  b WATCH OK\0
+  b WATCH_EVENT @releaseDomain\0s0\0
+a SET_PERMS d\0r0\0r0\0
+  a ERROR ENOENT\0
+g SET_PERMS /local/domain/6/k\0r5\0n0\0
+  g ERROR EACCES\0
+g WRITE /local/domain/5/k\0v5
+  g WRITE OK\0
+h RM /local/domain/6\0
+  h RM OK\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY k\0
+g READ /local/domain/5/k\0
+  g READ v5
+g WRITE /local/domain/5/k\0v0
+  g WRITE OK\0
+a RM /local/domain/6\0
+  a RM OK\0
+h RM /local/domain/5/k\0
+  h ERROR EACCES\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+g WRITE k\0v9
+  g WRITE OK\0
+b INTRODUCE 8\00\0-1\0
+  b INTRODUCE OK\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+g RM /local/domain/6\0
+  g ERROR EACCES\0
+a IS_DOMAIN_INTRODUCED 7\0
+  a IS_DOMAIN_INTRODUCED T\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+h READ d\0
+  h ERROR EACCES\0
+h RESUME 7\0
+  h ERROR EACCES\0
+a INTRODUCE 8\00\01\0
+  a INTRODUCE OK\0
+b WRITE /local/domain/6/k\0v1
+  b WRITE OK\0
+g GET_PERMS k\0
+  g GET_PERMS n5\0
+a WRITE /local/domain/5/k\0v5
+  a WRITE OK\0
+a SET_TARGET 5\05\0
+  a SET_TARGET OK\0
+h DIRECTORY /local/domain/5\0
+  h ERROR EACCES\0
+h GET_PERMS /local/domain/5\0
+  h ERROR EACCES\0
+b WATCH @releaseDomain\0s0\0
+  b ERROR EEXIST\0
+a RELEASE 9\0
+  a ERROR ENOENT\0
+a WRITE /local/domain/6/k\0v1
+  a WRITE OK\0
+g WRITE /local/domain/7/k\0v6
+  g ERROR EACCES\0
+a DIRECTORY /local/domain\0
+  a DIRECTORY 5\06\0
+b INTRODUCE 8\02\0x\0
+  b ERROR EINVAL\0
+h WRITE k\0v7
+  h ERROR EACCES\0
+h READ /local/domain/6/k\0
+  h ERROR EACCES\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+a RM /local/domain/5/k\0
+  a RM OK\0
+h GET_PERMS /local/domain/5\0
+  h ERROR EACCES\0
+
+=== random mix seed 107
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+h SET_TARGET 7\06\0
+  h ERROR EACCES\0
+g WATCH /local/domain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain\0s0\0
+g SET_PERMS /local/domain/6/k\0r5\0
+  g ERROR EACCES\0
+b SET_PERMS /local/domain/7\0n5\0
+  b ERROR ENOENT\0
+a INTRODUCE 8\02\01\0
+  a INTRODUCE OK\0
+h SET_TARGET 6\05\0
+  h ERROR EACCES\0
+g WRITE /local/domain/7/k\0v0
+  g ERROR EACCES\0
+b RM /local/domain/6\0
+  b RM OK\0
+  g WATCH_EVENT /local/domain/6\0s0\0
+h RESUME 5\0
+  h ERROR EACCES\0
+g RM d\0
+  g RM OK\0
+b SET_PERMS @introduceDomain\0n7\0b0\0
+  b SET_PERMS OK\0
+g READ /local/domain/5/k\0
+  g ERROR ENOENT\0
+g SET_TARGET 9\09\0
+  g ERROR EACCES\0
+b READ k\0
+  b ERROR ENOENT\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY
+h SET_PERMS /local/domain/5\0r5\0n5\0
+  h ERROR EACCES\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY
+h IS_DOMAIN_INTRODUCED 0\0
+  h ERROR EACCES\0
+b INTRODUCE 8\02\0-1\0
+  b INTRODUCE OK\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+a RELEASE 7\0
+  a ERROR ENOENT\0
+a INTRODUCE 5\03\01\0
+  a INTRODUCE OK\0
+b RM /local/domain/7\0
+  b RM OK\0
+a SET_TARGET 5\09\0
+  a ERROR ENOENT\0
+b DIRECTORY /\0
+  b DIRECTORY tool\0local\0
+a RESUME 0\0
+  a ERROR EINVAL\0
+a RELEASE 9\0
+  a ERROR ENOENT\0
+g WRITE /local/domain/6/k\0v3
+  g ERROR EACCES\0
+h RESUME 5\0
+  h ERROR EACCES\0
+b INTRODUCE 7\00\01\0
+  b INTRODUCE OK\0
+g WRITE /local/domain/6/k\0v1
+  g ERROR EACCES\0
+g SET_TARGET 7\05\0
+  g ERROR EACCES\0
+h SET_PERMS /local/domain/6/k\0r7\0
+  h ERROR EACCES\0
+a RELEASE 0\0
+  a ERROR EINVAL\0
+b SET_PERMS @releaseDomain\0w7\0b0\0
+  b SET_PERMS OK\0
+h RESUME 9\0
+  h ERROR EACCES\0
+b SET_PERMS @introduceDomain\0w6\0
+  b SET_PERMS OK\0
+a RELEASE 7\0
+  a RELEASE OK\0
+a WRITE /local/domain/7/k\0v1
+  a WRITE OK\0
+a SET_PERMS @releaseDomain\0w5\0b0\0
+  a SET_PERMS OK\0
+b RELEASE 9\0
+  b ERROR ENOENT\0
+h SET_PERMS /local/domain/5\0b5\0r7\0
+  h ERROR EACCES\0
+g RM d\0
+  g RM OK\0
+h READ /local/domain/5/k\0
+  h ERROR EACCES\0
+a INTRODUCE 7\01\0-1\0
+  a INTRODUCE OK\0
+h SET_TARGET 7\09\0
+  h ERROR EACCES\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+a IS_DOMAIN_INTRODUCED 8\0
+  a IS_DOMAIN_INTRODUCED T\0
+g RM /local/domain/6\0
+  g ERROR EACCES\0
+b GET_PERMS /local/domain/6/k\0
+  b ERROR ENOENT\0
+
+=== random mix seed 108
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+a RELEASE 0\0
+  a ERROR EINVAL\0
+g WATCH @releaseDomain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT @releaseDomain\0s0\0
+b RESUME 7\0
+  b ERROR ENOENT\0
+a RESUME 0\0
+  a ERROR EINVAL\0
+b READ d\0
+  b ERROR ENOENT\0
+h READ /local/domain/5/k\0
+  h ERROR EACCES\0
+b IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+b SET_PERMS @introduceDomain\0b0\0
+  b SET_PERMS OK\0
+g DIRECTORY /local/domain\0
+  g ERROR EACCES\0
+g READ /local/domain/6/k\0
+  g ERROR ENOENT\0
+b SET_TARGET 5\06\0
+  b SET_TARGET OK\0
+h RM /local/domain/6\0
+  h RM OK\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+g RESUME 0\0
+  g ERROR EACCES\0
+b INTRODUCE 8\00\0x\0
+  b ERROR EINVAL\0
+g SET_PERMS d\0w7\0
+  g ERROR ENOENT\0
+b INTRODUCE 7\01\00\0
+  b ERROR EINVAL\0
+h WRITE /local/domain/6/k\0v0
+  h ERROR EACCES\0
+a RM /local/domain/7\0
+  a RM OK\0
+a GET_PERMS /local/domain/6/k\0
+  a ERROR ENOENT\0
+a INTRODUCE 5\00\01\0
+  a INTRODUCE OK\0
+a WRITE /local/domain/7/k\0v7
+  a WRITE OK\0
+g WATCH @introduceDomain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0s0\0
+a RM d\0
+  a ERROR ENOENT\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+a SET_PERMS @releaseDomain\0n7\0
+  a SET_PERMS OK\0
+h WATCH x\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT x\0s0\0
+a RM /local/domain/6\0
+  a RM OK\0
+a INTRODUCE 5\01\0x\0
+  a ERROR EINVAL\0
+a RM /local/domain/7\0
+  a RM OK\0
+a INTRODUCE 8\00\00\0
+  a ERROR EINVAL\0
+h WATCH @releaseDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s1\0
+h RM /local/domain/7\0
+  h ERROR EACCES\0
+g GET_PERMS /local/domain/6/k\0
+  g ERROR EACCES\0
+a SET_PERMS @introduceDomain\0r0\0r7\0
+  a SET_PERMS OK\0
+h GET_PERMS k\0
+  h ERROR EACCES\0
+g WATCH /local/domain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain\0s0\0
+b RELEASE 7\0
+  b ERROR ENOENT\0
+h IS_DOMAIN_INTRODUCED 7\0
+  h ERROR EACCES\0
+a WRITE k\0v3
+  a WRITE OK\0
+h RM /local/domain/7\0
+  h ERROR EACCES\0
+a INTRODUCE 5\01\0x\0
+  a ERROR EINVAL\0
+b SET_PERMS @releaseDomain\0b6\0n7\0
+  b SET_PERMS OK\0
+h READ /local/domain/5/k\0
+  h ERROR EACCES\0
+a SET_PERMS /local/domain/6/k\0n6\0
+  a ERROR ENOENT\0
+b WATCH x\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT x\0s1\0
+a IS_DOMAIN_INTRODUCED 7\0
+  a IS_DOMAIN_INTRODUCED F\0
+g WRITE /local/domain/7/k\0v4
+  g ERROR EACCES\0
+b SET_PERMS /local/domain/6/k\0w7\0
+  b ERROR ENOENT\0
+b DIRECTORY /local/domain\0
+  b DIRECTORY 5\00\0
+
+=== random mix seed 109
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+h SET_TARGET 5\05\0
+  h ERROR EACCES\0
+g SET_TARGET 5\06\0
+  g ERROR EACCES\0
+h WATCH @releaseDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s1\0
+a GET_PERMS k\0
+  a ERROR ENOENT\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+h RESUME 9\0
+  h ERROR EACCES\0
+b RELEASE 8\0
+  b ERROR ENOENT\0
+a INTRODUCE 8\03\01\0
+  a INTRODUCE OK\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY
+a WRITE /local/domain/7/k\0v7
+  a WRITE OK\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+g WATCH @releaseDomain\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT @releaseDomain\0s1\0
+g RM d\0
+  g RM OK\0
+b INTRODUCE 8\01\01\0
+  b INTRODUCE OK\0
+b IS_DOMAIN_INTRODUCED 0\0
+  b IS_DOMAIN_INTRODUCED T\0
+b SET_TARGET 7\06\0
+  b ERROR ENOENT\0
+g SET_TARGET 9\09\0
+  g ERROR EACCES\0
+h RM /local/domain/6\0
+  h RM OK\0
+g RM d\0
+  g RM OK\0
+a GET_PERMS /local/domain/5\0
+  a GET_PERMS n5\0
+b RM d\0
+  b ERROR ENOENT\0
+a WATCH @releaseDomain\0s0\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0s0\0
+a READ /local/domain/6/k\0
+  a ERROR ENOENT\0
+a RM /local/domain/6\0
+  a RM OK\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0
+a RELEASE 7\0
+  a ERROR ENOENT\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+a INTRODUCE 7\02\0-1\0
+  a INTRODUCE OK\0
+g SET_TARGET 6\06\0
+  g ERROR EACCES\0
+a SET_PERMS /local/domain/5\0w5\0
+  a SET_PERMS OK\0
+a RM /local/domain/6\0
+  a RM OK\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+b INTRODUCE 7\00\0-1\0
+  b INTRODUCE OK\0
+a SET_PERMS @releaseDomain\0n6\0n0\0
+  a SET_PERMS OK\0
+a RELEASE 0\0
+  a ERROR EINVAL\0
+a RM /local/domain/5/k\0
+  a RM OK\0
+a RM /local/domain/5/k\0
+  a RM OK\0
+g WATCH /local/domain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain\0s0\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+a INTRODUCE 5\00\0-1\0
+  a INTRODUCE OK\0
+g WRITE /local/domain/7/k\0v9
+  g ERROR EACCES\0
+g WRITE k\0v8
+  g WRITE OK\0
+a SET_TARGET 6\07\0
+  a SET_TARGET OK\0
+g SET_PERMS /local/domain/5\0r0\0
+  g ERROR EPERM\0
+b INTRODUCE 5\03\0x\0
+  b ERROR EINVAL\0
+g DIRECTORY /local/domain\0
+  g ERROR EACCES\0
+g SET_PERMS /local/domain/6/k\0w0\0n7\0
+  g ERROR EACCES\0
+g WRITE /local/domain/6/k\0v9
+  g ERROR EACCES\0
+
+=== random mix seed 110
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY
+b SET_PERMS @releaseDomain\0n0\0n5\0
+  b SET_PERMS OK\0
+h WATCH @releaseDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s1\0
+a SET_TARGET 9\09\0
+  a ERROR ENOENT\0
+b SET_TARGET 7\09\0
+  b ERROR ENOENT\0
+a SET_PERMS @introduceDomain\0b6\0
+  a SET_PERMS OK\0
+g IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+b RESUME 7\0
+  b ERROR ENOENT\0
+a WRITE k\0v6
+  a WRITE OK\0
+h RESUME 0\0
+  h ERROR EACCES\0
+a READ /local/domain/7\0
+  a ERROR ENOENT\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY
+a WATCH x\0s0\0
+  a WATCH OK\0
+  a WATCH_EVENT x\0s0\0
+a DIRECTORY /local/domain\0
+  a DIRECTORY 5\06\00\0
+b DIRECTORY /\0
+  b DIRECTORY tool\0local\0
+a RELEASE 7\0
+  a ERROR ENOENT\0
+a SET_PERMS @introduceDomain\0r0\0
+  a SET_PERMS OK\0
+b READ d\0
+  b ERROR ENOENT\0
+b RELEASE 7\0
+  b ERROR ENOENT\0
+a INTRODUCE 7\03\0x\0
+  a ERROR EINVAL\0
+h WATCH @releaseDomain\0s1\0
+  h ERROR EEXIST\0
+b RM d\0
+  b RM OK\0
+g READ /local/domain/6/k\0
+  g ERROR ENOENT\0
+h SET_TARGET 6\05\0
+  h ERROR EACCES\0
+a INTRODUCE 8\01\0x\0
+  a ERROR EINVAL\0
+b INTRODUCE 7\03\0x\0
+  b ERROR EINVAL\0
+h RESUME 5\0
+  h ERROR EACCES\0
+b DIRECTORY /local/domain\0
+  b DIRECTORY 5\06\00\0
+a RELEASE 7\0
+  a ERROR ENOENT\0
+b READ k\0
+  b READ v6
+a SET_PERMS @releaseDomain\0r7\0
+  a SET_PERMS OK\0
+b DIRECTORY /\0
+  b DIRECTORY tool\0local\0
+a RELEASE 8\0
+  a ERROR ENOENT\0
+b GET_PERMS k\0
+  b GET_PERMS n0\0
+g WATCH @introduceDomain\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0s1\0
+g IS_DOMAIN_INTRODUCED 7\0
+  g ERROR EACCES\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+g WRITE /local/domain/7/k\0v7
+  g ERROR EACCES\0
+a WRITE /local/domain/5/k\0v5
+  a WRITE OK\0
+a WATCH /local/domain\0s0\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain\0s0\0
+a SET_PERMS @introduceDomain\0r7\0r0\0
+  a SET_PERMS OK\0
+a SET_PERMS @introduceDomain\0b6\0
+  a SET_PERMS OK\0
+a WATCH /local/domain\0s0\0
+  a ERROR EEXIST\0
+a GET_PERMS k\0
+  a GET_PERMS n0\0
+a INTRODUCE 5\00\01\0
+  a INTRODUCE OK\0
+b SET_TARGET 7\05\0
+  b ERROR ENOENT\0
+b SET_PERMS /local/domain/7\0w6\0b7\0
+  b ERROR ENOENT\0
+g SET_PERMS /local/domain/6/k\0n5\0
+  g ERROR EACCES\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY k\0
+a SET_PERMS @introduceDomain\0r7\0
+  a SET_PERMS OK\0
+
+=== random mix seed 111
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+g RM d\0
+  g RM OK\0
+b RESUME 5\0
+  b RESUME OK\0
+b READ k\0
+  b ERROR ENOENT\0
+g WATCH x\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT x\0s0\0
+h RM /local/domain/5/k\0
+  h ERROR EACCES\0
+h IS_DOMAIN_INTRODUCED 8\0
+  h ERROR EACCES\0
+b INTRODUCE 8\00\0-1\0
+  b INTRODUCE OK\0
+a SET_PERMS @introduceDomain\0n7\0
+  a SET_PERMS OK\0
+h READ k\0
+  h ERROR ENOENT\0
+b GET_PERMS /local/domain/5\0
+  b GET_PERMS n5\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+b READ /local/domain/6/k\0
+  b ERROR ENOENT\0
+h WRITE /local/domain/5/k\0v9
+  h ERROR EACCES\0
+b WRITE /local/domain/6/k\0v8
+  b WRITE OK\0
+g WRITE /local/domain/5/k\0v7
+  g WRITE OK\0
+b INTRODUCE 5\00\0x\0
+  b ERROR EINVAL\0
+h WATCH @introduceDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0s1\0
+g WATCH /local/domain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain\0s0\0
+b WATCH @introduceDomain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT @introduceDomain\0s1\0
+a SET_PERMS @introduceDomain\0b0\0
+  a SET_PERMS OK\0
+b INTRODUCE 8\01\0-1\0
+  b INTRODUCE OK\0
+g IS_DOMAIN_INTRODUCED 7\0
+  g ERROR EACCES\0
+h WRITE d/e\0v9
+  g WATCH_EVENT /local/domain/6/d/e\0s0\0
+  h WRITE OK\0
+h DIRECTORY /local/domain\0
+  h ERROR EACCES\0
+g WATCH @introduceDomain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0s0\0
+a SET_PERMS /local/domain/7\0r0\0w0\0
+  a ERROR ENOENT\0
+b RM /local/domain/7\0
+  b RM OK\0
+h WRITE /local/domain/5/k\0v7
+  h ERROR EACCES\0
+g IS_DOMAIN_INTRODUCED 7\0
+  g ERROR EACCES\0
+g WRITE d/e\0v0
+  g WATCH_EVENT /local/domain/5/d/e\0s0\0
+  g WRITE OK\0
+g RESUME 5\0
+  g ERROR EACCES\0
+b SET_TARGET 5\09\0
+  b ERROR ENOENT\0
+a SET_PERMS @introduceDomain\0w7\0n7\0
+  a SET_PERMS OK\0
+h WATCH x\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT x\0s1\0
+b RM d\0
+  b ERROR ENOENT\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+g SET_PERMS /local/domain/7\0b7\0b5\0
+  g ERROR EACCES\0
+b READ k\0
+  b ERROR ENOENT\0
+g RESUME 0\0
+  g ERROR EACCES\0
+h WRITE /local/domain/7/k\0v3
+  h ERROR EACCES\0
+a INTRODUCE 5\00\00\0
+  a ERROR EINVAL\0
+h SET_PERMS /local/domain/5\0n5\0b7\0
+  h ERROR EACCES\0
+h WRITE k\0v0
+  g WATCH_EVENT /local/domain/6/k\0s0\0
+  h WRITE OK\0
+a SET_PERMS @introduceDomain\0n0\0r0\0
+  a SET_PERMS OK\0
+g SET_PERMS /local/domain/5\0r0\0
+  g ERROR EPERM\0
+b INTRODUCE 7\00\01\0
+  b WATCH_EVENT @introduceDomain\0s1\0
+  b INTRODUCE OK\0
+h RM d\0
+  g WATCH_EVENT /local/domain/6/d\0s0\0
+  h RM OK\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY k\0d\0
+g SET_TARGET 6\07\0
+  g ERROR EACCES\0
+h RESUME 5\0
+  h ERROR EACCES\0
+
+=== random mix seed 112
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+b SET_PERMS @releaseDomain\0w5\0
+  b SET_PERMS OK\0
+h WRITE d/e\0v3
+  h WRITE OK\0
+g SET_PERMS /local/domain/7\0r5\0
+  g ERROR EACCES\0
+h SET_PERMS d\0n0\0n5\0
+  h ERROR EPERM\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+h DIRECTORY /local/domain\0
+  h ERROR EACCES\0
+h GET_PERMS k\0
+  h ERROR ENOENT\0
+h GET_PERMS /local/domain/5\0
+  h ERROR EACCES\0
+b WRITE d/e\0v4
+  b WRITE OK\0
+h SET_TARGET 9\06\0
+  h ERROR EACCES\0
+a WRITE /local/domain/7/k\0v9
+  a WRITE OK\0
+a INTRODUCE 7\03\01\0
+  a INTRODUCE OK\0
+a SET_PERMS @introduceDomain\0n6\0
+  a SET_PERMS OK\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY
+a SET_PERMS @introduceDomain\0r7\0
+  a SET_PERMS OK\0
+b WATCH /local/domain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain\0s1\0
+h WRITE /local/domain/7/k\0v6
+  h ERROR EACCES\0
+h WATCH /local/domain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain\0s1\0
+b INTRODUCE 7\03\0x\0
+  b ERROR EINVAL\0
+g RM /local/domain/5/k\0
+  g RM OK\0
+g READ k\0
+  g ERROR ENOENT\0
+h WATCH x\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT x\0s0\0
+h WATCH @releaseDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s1\0
+b SET_TARGET 6\06\0
+  b SET_TARGET OK\0
+b SET_PERMS @introduceDomain\0r7\0w0\0
+  b SET_PERMS OK\0
+a READ /local/domain/5/k\0
+  a ERROR ENOENT\0
+g SET_TARGET 6\06\0
+  g ERROR EACCES\0
+h WATCH x\0s0\0
+  h ERROR EEXIST\0
+b RM d\0
+  b WATCH_EVENT /local/domain/0/d\0s1\0
+  b RM OK\0
+g READ /local/domain/5/k\0
+  g ERROR ENOENT\0
+a SET_TARGET 6\05\0
+  a SET_TARGET OK\0
+a READ k\0
+  a ERROR ENOENT\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+b SET_PERMS @introduceDomain\0r6\0
+  b SET_PERMS OK\0
+h RM /local/domain/6\0
+  b WATCH_EVENT /local/domain/6\0s1\0
+  h WATCH_EVENT /local/domain/6\0s1\0
+  h RM OK\0
+a INTRODUCE 8\01\00\0
+  a ERROR EINVAL\0
+b INTRODUCE 7\00\0x\0
+  b ERROR EINVAL\0
+a RESUME 7\0
+  a RESUME OK\0
+g SET_PERMS d\0n6\0
+  g ERROR ENOENT\0
+a INTRODUCE 7\01\0-1\0
+  a INTRODUCE OK\0
+b IS_DOMAIN_INTRODUCED 9\0
+  b IS_DOMAIN_INTRODUCED F\0
+h SET_PERMS /local/domain/6/k\0b5\0
+  h ERROR EACCES\0
+g IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+h IS_DOMAIN_INTRODUCED 32752\0
+  h ERROR EACCES\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY
+h SET_TARGET 6\05\0
+  h ERROR EACCES\0
+h WATCH @introduceDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0s1\0
+h WRITE k\0v5
+  h ERROR EACCES\0
+h READ /local/domain/5/k\0
+  h ERROR ENOENT\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY
+
+=== random mix seed 113
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+b INTRODUCE 8\02\00\0
+  b ERROR EINVAL\0
+a WATCH /local/domain\0s0\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain\0s0\0
+g WRITE /local/domain/7/k\0v6
+  g ERROR EACCES\0
+h IS_DOMAIN_INTRODUCED 8\0
+  h ERROR EACCES\0
+g DIRECTORY /local/domain\0
+  g ERROR EACCES\0
+g DIRECTORY /\0
+  g ERROR EACCES\0
+b SET_PERMS @releaseDomain\0w5\0r0\0
+  b SET_PERMS OK\0
+a INTRODUCE 5\02\00\0
+  a ERROR EINVAL\0
+a RELEASE 7\0
+  a ERROR ENOENT\0
+a SET_PERMS @releaseDomain\0r0\0b0\0
+  a SET_PERMS OK\0
+b READ k\0
+  b ERROR ENOENT\0
+g RESUME 0\0
+  g ERROR EACCES\0
+b IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+b SET_PERMS /local/domain/6/k\0w6\0r0\0
+  b ERROR ENOENT\0
+a INTRODUCE 8\01\0-1\0
+  a INTRODUCE OK\0
+h RESUME 9\0
+  h ERROR EACCES\0
+h WATCH @releaseDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s1\0
+b RM /local/domain/6\0
+  a WATCH_EVENT /local/domain/6\0s0\0
+  b RM OK\0
+h SET_TARGET 6\07\0
+  h ERROR EACCES\0
+b SET_PERMS @releaseDomain\0b0\0w7\0
+  b SET_PERMS OK\0
+h SET_PERMS /local/domain/7\0b6\0
+  h ERROR EACCES\0
+a RELEASE 7\0
+  a ERROR ENOENT\0
+a SET_PERMS @releaseDomain\0w6\0
+  a SET_PERMS OK\0
+g SET_TARGET 7\06\0
+  g ERROR EACCES\0
+b SET_PERMS /local/domain/6/k\0b6\0w0\0
+  b ERROR ENOENT\0
+b RM d\0
+  b ERROR ENOENT\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+b IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+a INTRODUCE 8\03\0x\0
+  a ERROR EINVAL\0
+g READ d\0
+  g ERROR ENOENT\0
+g RM /local/domain/6\0
+  g ERROR EACCES\0
+b RM d\0
+  b ERROR ENOENT\0
+a WATCH /local/domain\0s0\0
+  a ERROR EEXIST\0
+b WRITE /local/domain/7/k\0v2
+  a WATCH_EVENT /local/domain/7/k\0s0\0
+  b WRITE OK\0
+b INTRODUCE 5\01\01\0
+  b INTRODUCE OK\0
+h SET_PERMS d\0r6\0
+  h ERROR EACCES\0
+a WRITE k\0v4
+  a WATCH_EVENT /local/domain/0/k\0s0\0
+  a WRITE OK\0
+a IS_DOMAIN_INTRODUCED 8\0
+  a IS_DOMAIN_INTRODUCED T\0
+g SET_PERMS d\0w6\0w6\0
+  g ERROR ENOENT\0
+b WRITE k\0v9
+  a WATCH_EVENT /local/domain/0/k\0s0\0
+  b WRITE OK\0
+a READ k\0
+  a READ v9
+a SET_PERMS @releaseDomain\0w0\0
+  a SET_PERMS OK\0
+b WRITE /local/domain/5/k\0v5
+  a WATCH_EVENT /local/domain/5/k\0s0\0
+  b WRITE OK\0
+g WRITE /local/domain/5/k\0v8
+  a WATCH_EVENT /local/domain/5/k\0s0\0
+  g WRITE OK\0
+h SET_PERMS /local/domain/7\0n5\0w5\0
+  h ERROR EACCES\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+a WATCH @introduceDomain\0s0\0
+  a WATCH OK\0
+  a WATCH_EVENT @introduceDomain\0s0\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY k\0
+a SET_PERMS @introduceDomain\0r0\0n0\0
+  a SET_PERMS OK\0
+a WATCH @introduceDomain\0s0\0
+  a ERROR EEXIST\0
+
+=== random mix seed 114
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+g SET_TARGET 6\05\0
+  g ERROR EACCES\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+g RM /local/domain/5/k\0
+  g RM OK\0
+h RM d\0
+  h RM OK\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+h GET_PERMS /local/domain/5\0
+  h ERROR EACCES\0
+a SET_PERMS @releaseDomain\0n5\0
+  a SET_PERMS OK\0
+g WRITE /local/domain/6/k\0v8
+  g ERROR EACCES\0
+h RM /local/domain/7\0
+  h ERROR EACCES\0
+a INTRODUCE 8\02\01\0
+  a INTRODUCE OK\0
+g RESUME 0\0
+  g ERROR EACCES\0
+a INTRODUCE 8\00\00\0
+  a ERROR EINVAL\0
+g WRITE /local/domain/7/k\0v1
+  g ERROR EACCES\0
+b IS_DOMAIN_INTRODUCED 0\0
+  b IS_DOMAIN_INTRODUCED T\0
+h SET_TARGET 5\05\0
+  h ERROR EACCES\0
+a IS_DOMAIN_INTRODUCED 8\0
+  a IS_DOMAIN_INTRODUCED T\0
+b RELEASE 9\0
+  b ERROR ENOENT\0
+a GET_PERMS /local/domain/5\0
+  a GET_PERMS n5\0
+g RM d\0
+  g RM OK\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY
+h READ /local/domain/6/k\0
+  h ERROR ENOENT\0
+a SET_PERMS @releaseDomain\0n6\0
+  a SET_PERMS OK\0
+h WATCH @introduceDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0s1\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+a INTRODUCE 5\02\00\0
+  a ERROR EINVAL\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY
+b INTRODUCE 8\02\0-1\0
+  b INTRODUCE OK\0
+a INTRODUCE 5\03\00\0
+  a ERROR EINVAL\0
+g WATCH /local/domain\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain\0s1\0
+a GET_PERMS /local/domain/6/k\0
+  a ERROR ENOENT\0
+h RM /local/domain/6\0
+  g WATCH_EVENT /local/domain/6\0s1\0
+  h RM OK\0
+a INTRODUCE 7\02\00\0
+  a ERROR EINVAL\0
+b SET_PERMS @releaseDomain\0r7\0
+  b SET_PERMS OK\0
+h RM /local/domain/5/k\0
+  h ERROR EACCES\0
+g RM /local/domain/5/k\0
+  g RM OK\0
+a DIRECTORY /\0
+  a DIRECTORY tool\0local\0
+h GET_PERMS /local/domain/6/k\0
+  h ERROR EACCES\0
+a SET_PERMS @introduceDomain\0r0\0b5\0
+  a SET_PERMS OK\0
+b WRITE /local/domain/5/k\0v6
+  b WRITE OK\0
+  g WATCH_EVENT /local/domain/5/k\0s1\0
+b READ /local/domain/7\0
+  b ERROR ENOENT\0
+b READ /local/domain/5/k\0
+  b READ v6
+a INTRODUCE 7\02\0-1\0
+  a INTRODUCE OK\0
+  h WATCH_EVENT @introduceDomain\0s1\0
+b INTRODUCE 7\01\0x\0
+  b ERROR EINVAL\0
+a SET_PERMS @releaseDomain\0w7\0
+  a SET_PERMS OK\0
+g GET_PERMS k\0
+  g GET_PERMS n5\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+h WRITE /local/domain/5/k\0v4
+  h ERROR EACCES\0
+h RM d\0
+  h ERROR EACCES\0
+h SET_TARGET 9\09\0
+  h ERROR EACCES\0
+a INTRODUCE 5\01\0x\0
+  a ERROR EINVAL\0
+
+=== random mix seed 115
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+a GET_PERMS k\0
+  a ERROR ENOENT\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+a SET_PERMS @introduceDomain\0r7\0r5\0
+  a SET_PERMS OK\0
+b RESUME 5\0
+  b RESUME OK\0
+a RM /local/domain/6\0
+  a RM OK\0
+g WRITE d/e\0v3
+  g WRITE OK\0
+g SET_TARGET 6\09\0
+  g ERROR EACCES\0
+b READ d\0
+  b ERROR ENOENT\0
+h DIRECTORY /local/domain/5\0
+  h ERROR EACCES\0
+g RESUME 0\0
+  g ERROR EACCES\0
+a WRITE /local/domain/5/k\0v6
+  a WRITE OK\0
+a WRITE /local/domain/6/k\0v0
+  a WRITE OK\0
+h DIRECTORY /\0
+  h ERROR EACCES\0
+g WATCH x\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT x\0s0\0
+a READ d\0
+  a ERROR ENOENT\0
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY d\0k\0
+b RM /local/domain/7\0
+  b RM OK\0
+b WATCH /local/domain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain\0s1\0
+a SET_PERMS @introduceDomain\0n5\0
+  a SET_PERMS OK\0
+a RM /local/domain/6\0
+  a RM OK\0
+  b WATCH_EVENT /local/domain/6\0s1\0
+b INTRODUCE 7\01\01\0
+  b INTRODUCE OK\0
+a WATCH @releaseDomain\0s0\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0s0\0
+b RM /local/domain/5/k\0
+  b WATCH_EVENT /local/domain/5/k\0s1\0
+  b RM OK\0
+b INTRODUCE 8\00\00\0
+  b ERROR EINVAL\0
+g RM /local/domain/7\0
+  g ERROR EACCES\0
+a SET_TARGET 7\07\0
+  a SET_TARGET OK\0
+h DIRECTORY /local/domain\0
+  h ERROR EACCES\0
+h GET_PERMS /local/domain/5\0
+  h ERROR EACCES\0
+b RM d\0
+  b ERROR ENOENT\0
+h WATCH /local/domain\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain\0s0\0
+a SET_TARGET 7\06\0
+  a SET_TARGET OK\0
+h WATCH x\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT x\0s1\0
+g WATCH @releaseDomain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT @releaseDomain\0s0\0
+h DIRECTORY /local/domain\0
+  h ERROR EACCES\0
+b SET_PERMS @introduceDomain\0b6\0
+  b SET_PERMS OK\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0
+g WRITE d/e\0v1
+  b WATCH_EVENT /local/domain/5/d/e\0s1\0
+  g WRITE OK\0
+h READ /local/domain/5/k\0
+  h ERROR EACCES\0
+a WATCH /local/domain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain\0s1\0
+h DIRECTORY /\0
+  h ERROR EACCES\0
+g SET_TARGET 6\07\0
+  g ERROR EACCES\0
+b WRITE /local/domain/5/k\0v7
+  a WATCH_EVENT /local/domain/5/k\0s1\0
+  b WATCH_EVENT /local/domain/5/k\0s1\0
+  b WRITE OK\0
+h DIRECTORY /local/domain/5\0
+  h ERROR EACCES\0
+b WRITE d/e\0v4
+  a WATCH_EVENT /local/domain/0/d/e\0s1\0
+  b WATCH_EVENT /local/domain/0/d/e\0s1\0
+  b WRITE OK\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+a RM /local/domain/6\0
+  a RM OK\0
+b GET_PERMS k\0
+  b ERROR ENOENT\0
+a INTRODUCE 8\02\01\0
+  a INTRODUCE OK\0
+h READ /local/domain/5/k\0
+  h ERROR EACCES\0
+
+=== random mix seed 116
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+a RM /local/domain/5/k\0
+  a RM OK\0
+h SET_PERMS /local/domain/6/k\0b7\0n7\0
+  h ERROR ENOENT\0
+b INTRODUCE 7\00\0x\0
+  b ERROR EINVAL\0
+b WATCH x\0s0\0
+  b WATCH OK\0
+  b WATCH_EVENT x\0s0\0
+a SET_PERMS @releaseDomain\0b0\0b0\0
+  a SET_PERMS OK\0
+g WATCH @introduceDomain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0s0\0
+g READ /local/domain/6/k\0
+  g ERROR ENOENT\0
+b IS_DOMAIN_INTRODUCED 32752\0
+  b IS_DOMAIN_INTRODUCED T\0
+h RM d\0
+  h RM OK\0
+b RELEASE 8\0
+  b ERROR ENOENT\0
+a IS_DOMAIN_INTRODUCED 8\0
+  a IS_DOMAIN_INTRODUCED F\0
+g DIRECTORY /\0
+  g ERROR EACCES\0
+h WATCH @releaseDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s1\0
+h WATCH /local/domain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain\0s1\0
+a WATCH @releaseDomain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0s1\0
+a IS_DOMAIN_INTRODUCED 7\0
+  a IS_DOMAIN_INTRODUCED F\0
+g SET_PERMS /local/domain/7\0r7\0
+  g ERROR EACCES\0
+a WATCH @introduceDomain\0s0\0
+  a WATCH OK\0
+  a WATCH_EVENT @introduceDomain\0s0\0
+a RELEASE 0\0
+  a ERROR EINVAL\0
+b WRITE /local/domain/7/k\0v6
+  b WRITE OK\0
+b SET_TARGET 5\09\0
+  b ERROR ENOENT\0
+b SET_PERMS @introduceDomain\0n0\0b0\0
+  b SET_PERMS OK\0
+b INTRODUCE 5\03\0x\0
+  b ERROR EINVAL\0
+h WATCH @releaseDomain\0s1\0
+  h ERROR EEXIST\0
+b RESUME 5\0
+  b RESUME OK\0
+b RESUME 5\0
+  b RESUME OK\0
+a WATCH /local/domain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain\0s1\0
+g SET_TARGET 6\05\0
+  g ERROR EACCES\0
+b INTRODUCE 7\00\0-1\0
+  a WATCH_EVENT @introduceDomain\0s0\0
+  b INTRODUCE OK\0
+g SET_PERMS /local/domain/7\0n7\0b5\0
+  g ERROR EACCES\0
+b RELEASE 7\0
+  a WATCH_EVENT @releaseDomain\0s1\0
+  b RELEASE OK\0
+  h WATCH_EVENT @releaseDomain\0s1\0
+h READ k\0
+  h ERROR ENOENT\0
+a READ /local/domain/7\0
+  a READ
+b RM /local/domain/7\0
+  a WATCH_EVENT /local/domain/7\0s1\0
+  b RM OK\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0
+a RELEASE 0\0
+  a ERROR EINVAL\0
+h SET_TARGET 5\07\0
+  h ERROR EACCES\0
+a RESUME 5\0
+  a RESUME OK\0
+a INTRODUCE 8\03\0-1\0
+  a WATCH_EVENT @introduceDomain\0s0\0
+  a INTRODUCE OK\0
+a WATCH @releaseDomain\0s1\0
+  a ERROR EEXIST\0
+a RM d\0
+  a ERROR ENOENT\0
+a INTRODUCE 5\01\00\0
+  a ERROR EINVAL\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+b INTRODUCE 8\01\0-1\0
+  b INTRODUCE OK\0
+b RM /local/domain/7\0
+  b RM OK\0
+b RELEASE 7\0
+  b ERROR ENOENT\0
+h READ /local/domain/5/k\0
+  h ERROR EACCES\0
+b INTRODUCE 8\00\0-1\0
+  b INTRODUCE OK\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+a SET_TARGET 7\09\0
+  a ERROR ENOENT\0
+
+=== random mix seed 117
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+b SET_TARGET 9\06\0
+  b ERROR ENOENT\0
+g WRITE /local/domain/7/k\0v7
+  g ERROR EACCES\0
+b RM /local/domain/7\0
+  b RM OK\0
+h WATCH x\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT x\0s1\0
+h WATCH @releaseDomain\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s0\0
+b SET_PERMS @introduceDomain\0w0\0
+  b SET_PERMS OK\0
+a WRITE /local/domain/5/k\0v3
+  a WRITE OK\0
+h GET_PERMS k\0
+  h ERROR ENOENT\0
+h SET_TARGET 7\06\0
+  h ERROR EACCES\0
+a SET_PERMS /local/domain/7\0n7\0w0\0
+  a ERROR ENOENT\0
+h SET_TARGET 6\05\0
+  h ERROR EACCES\0
+g WATCH x\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT x\0s0\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+h WATCH /local/domain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain\0s1\0
+a INTRODUCE 5\03\00\0
+  a ERROR EINVAL\0
+a RM /local/domain/7\0
+  a RM OK\0
+g WATCH x\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT x\0s1\0
+b SET_TARGET 5\07\0
+  b ERROR ENOENT\0
+a INTRODUCE 8\03\0x\0
+  a ERROR EINVAL\0
+g WRITE d/e\0v5
+  g WRITE OK\0
+a WATCH @releaseDomain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0s1\0
+b READ /local/domain/5/k\0
+  b READ v3
+h RESUME 0\0
+  h ERROR EACCES\0
+b SET_PERMS @introduceDomain\0w5\0r5\0
+  b SET_PERMS OK\0
+g WRITE d/e\0v2
+  g WRITE OK\0
+b WATCH x\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT x\0s1\0
+a WRITE k\0v9
+  a WRITE OK\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY k\0d\0
+g WRITE /local/domain/5/k\0v7
+  g WRITE OK\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY k\0d\0
+a INTRODUCE 7\01\0x\0
+  a ERROR EINVAL\0
+a READ d\0
+  a ERROR ENOENT\0
+h SET_PERMS /local/domain/5\0w6\0
+  h ERROR EACCES\0
+g RM /local/domain/5/k\0
+  g RM OK\0
+g RM /local/domain/5/k\0
+  g RM OK\0
+b RELEASE 8\0
+  b ERROR ENOENT\0
+b READ k\0
+  b READ v9
+a DIRECTORY /local/domain/5\0
+  a DIRECTORY d\0
+a READ /local/domain/6/k\0
+  a ERROR ENOENT\0
+a INTRODUCE 5\02\0x\0
+  a ERROR EINVAL\0
+b IS_DOMAIN_INTRODUCED 8\0
+  b IS_DOMAIN_INTRODUCED F\0
+b IS_DOMAIN_INTRODUCED 0\0
+  b IS_DOMAIN_INTRODUCED T\0
+b SET_PERMS /local/domain/7\0n7\0
+  b ERROR ENOENT\0
+h SET_TARGET 7\07\0
+  h ERROR EACCES\0
+h WATCH /local/domain\0s1\0
+  h ERROR EEXIST\0
+a WRITE k\0v3
+  a WRITE OK\0
+h SET_PERMS /local/domain/5\0b0\0
+  h ERROR EACCES\0
+h SET_TARGET 5\09\0
+  h ERROR EACCES\0
+b SET_TARGET 9\06\0
+  b ERROR ENOENT\0
+a RM /local/domain/5/k\0
+  a RM OK\0
+
+=== random mix seed 118
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+g SET_PERMS /local/domain/5\0w0\0w6\0
+  g ERROR EPERM\0
+g GET_PERMS k\0
+  g ERROR ENOENT\0
+a RM /local/domain/6\0
+  a RM OK\0
+g WRITE /local/domain/5/k\0v9
+  g WRITE OK\0
+g RM /local/domain/7\0
+  g ERROR EACCES\0
+h SET_PERMS /local/domain/5\0r6\0n7\0
+  h ERROR EACCES\0
+a INTRODUCE 7\01\0-1\0
+  a INTRODUCE OK\0
+b WATCH @releaseDomain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT @releaseDomain\0s1\0
+g SET_TARGET 6\06\0
+  g ERROR EACCES\0
+b READ d\0
+  b ERROR ENOENT\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0
+b RELEASE 8\0
+  b ERROR ENOENT\0
+a GET_PERMS k\0
+  a ERROR ENOENT\0
+a RM /local/domain/6\0
+  a RM OK\0
+a RM /local/domain/6\0
+  a RM OK\0
+b INTRODUCE 5\03\00\0
+  b ERROR EINVAL\0
+g SET_TARGET 7\06\0
+  g ERROR EACCES\0
+a SET_PERMS /local/domain/6/k\0w7\0
+  a ERROR ENOENT\0
+b INTRODUCE 8\00\0x\0
+  b ERROR EINVAL\0
+a INTRODUCE 5\03\0-1\0
+  a INTRODUCE OK\0
+b INTRODUCE 5\02\0x\0
+  b ERROR EINVAL\0
+h WRITE d/e\0v1
+  h ERROR EACCES\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+a SET_TARGET 5\07\0
+  a SET_TARGET OK\0
+b RELEASE 7\0
+  b RELEASE OK\0
+b READ /local/domain/5/k\0
+  b READ v9
+b RELEASE x\0
+  b ERROR EINVAL\0
+a READ k\0
+  a ERROR ENOENT\0
+g DIRECTORY /local/domain\0
+  g ERROR EACCES\0
+g GET_PERMS /local/domain/6/k\0
+  g ERROR EACCES\0
+a RELEASE 0\0
+  a ERROR EINVAL\0
+b SET_PERMS @introduceDomain\0n0\0
+  b SET_PERMS OK\0
+g READ /local/domain/6/k\0
+  g ERROR EACCES\0
+b RM d\0
+  b ERROR ENOENT\0
+g WRITE /local/domain/7/k\0v9
+  g ERROR EACCES\0
+h RM /local/domain/5/k\0
+  h ERROR EACCES\0
+a WATCH /local/domain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain\0s1\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+b INTRODUCE 8\02\01\0
+  b INTRODUCE OK\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY k\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+g READ /local/domain/6/k\0
+  g ERROR EACCES\0
+a INTRODUCE 7\03\0x\0
+  a ERROR EINVAL\0
+b INTRODUCE 8\03\00\0
+  b ERROR EINVAL\0
+h WATCH x\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT x\0s0\0
+a SET_PERMS @introduceDomain\0b7\0w7\0
+  a SET_PERMS OK\0
+b SET_TARGET 5\07\0
+  b SET_TARGET OK\0
+g WRITE k\0v7
+  a WATCH_EVENT /local/domain/5/k\0s1\0
+  g WRITE OK\0
+
+=== random mix seed 119
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+h DIRECTORY /local/domain\0
+  h ERROR EACCES\0
+b INTRODUCE 7\02\0-1\0
+  b INTRODUCE OK\0
+h RESUME 0\0
+  h ERROR EACCES\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0
+a RELEASE 9\0
+  a ERROR ENOENT\0
+b GET_PERMS /local/domain/5\0
+  b GET_PERMS n5\0
+h DIRECTORY /\0
+  h ERROR EACCES\0
+a DIRECTORY /local/domain\0
+  a DIRECTORY 5\06\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+b WATCH @releaseDomain\0s0\0
+  b WATCH OK\0
+  b WATCH_EVENT @releaseDomain\0s0\0
+h WATCH /local/domain\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain\0s0\0
+b INTRODUCE 7\00\0-1\0
+  b INTRODUCE OK\0
+g WRITE d/e\0v2
+  g WRITE OK\0
+b IS_DOMAIN_INTRODUCED 7\0
+  b IS_DOMAIN_INTRODUCED T\0
+h RM /local/domain/5/k\0
+  h ERROR EACCES\0
+b DIRECTORY /\0
+  b DIRECTORY tool\0local\0
+b SET_TARGET 5\05\0
+  b SET_TARGET OK\0
+b WATCH @releaseDomain\0s0\0
+  b ERROR EEXIST\0
+a INTRODUCE 7\03\0-1\0
+  a INTRODUCE OK\0
+g WATCH @releaseDomain\0s0\0
+  g WATCH OK\0
+  g WATCH_EVENT @releaseDomain\0s0\0
+b WATCH @introduceDomain\0s1\0
+  b WATCH OK\0
+  b WATCH_EVENT @introduceDomain\0s1\0
+a GET_PERMS /local/domain/6/k\0
+  a ERROR ENOENT\0
+h READ d\0
+  h ERROR ENOENT\0
+g READ /local/domain/5/k\0
+  g ERROR ENOENT\0
+a DIRECTORY /\0
+  a DIRECTORY tool\0local\0
+g SET_TARGET 7\05\0
+  g ERROR EACCES\0
+a WATCH @releaseDomain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0s1\0
+a GET_PERMS k\0
+  a ERROR ENOENT\0
+a INTRODUCE 5\03\0-1\0
+  a INTRODUCE OK\0
+h WATCH /local/domain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain\0s1\0
+a INTRODUCE 5\00\0x\0
+  a ERROR EINVAL\0
+h RM /local/domain/6\0
+  h WATCH_EVENT /local/domain/6\0s0\0
+  h WATCH_EVENT /local/domain/6\0s1\0
+  h RM OK\0
+b INTRODUCE 7\00\0x\0
+  b ERROR EINVAL\0
+b INTRODUCE 5\02\0x\0
+  b ERROR EINVAL\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+a RELEASE 9\0
+  a ERROR ENOENT\0
+b INTRODUCE 7\03\01\0
+  b INTRODUCE OK\0
+a INTRODUCE 8\00\00\0
+  a ERROR EINVAL\0
+g WATCH @introduceDomain\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0s1\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY d\0
+a DIRECTORY /local/domain\0
+  a DIRECTORY 5\0
+a IS_DOMAIN_INTRODUCED 9\0
+  a IS_DOMAIN_INTRODUCED F\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+b RELEASE 7\0
+  a WATCH_EVENT @releaseDomain\0s1\0
+  b WATCH_EVENT @releaseDomain\0s0\0
+  b RELEASE OK\0
+a SET_TARGET 9\09\0
+  a ERROR ENOENT\0
+b WRITE /local/domain/7/k\0v5
+  b WRITE OK\0
+h WRITE /local/domain/5/k\0v7
+  h ERROR EACCES\0
+b RELEASE 0\0
+  b ERROR EINVAL\0
+a SET_TARGET 7\09\0
+  a ERROR ENOENT\0
+
+=== random mix seed 120
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0r5\0
+  a SET_PERMS OK\0
+a SET_PERMS @introduceDomain\0r5\0w6\0
+  a SET_PERMS OK\0
+a WATCH /local/domain\0s1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain\0s1\0
+b RELEASE 8\0
+  b ERROR ENOENT\0
+h RESUME 5\0
+  h ERROR EACCES\0
+a DIRECTORY /local/domain\0
+  a DIRECTORY 5\06\0
+b INTRODUCE 8\03\0x\0
+  b ERROR EINVAL\0
+a RM /local/domain/5/k\0
+  a RM OK\0
+b INTRODUCE 5\01\00\0
+  b ERROR EINVAL\0
+h WATCH /local/domain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain\0s1\0
+g READ k\0
+  g ERROR ENOENT\0
+a SET_TARGET 7\06\0
+  a ERROR ENOENT\0
+g WRITE /local/domain/7/k\0v8
+  g ERROR EACCES\0
+b SET_PERMS /local/domain/5\0w5\0
+  a WATCH_EVENT /local/domain/5\0s1\0
+  b SET_PERMS OK\0
+b WRITE k\0v0
+  a WATCH_EVENT /local/domain/0/k\0s1\0
+  b WRITE OK\0
+a WRITE k\0v0
+  a WATCH_EVENT /local/domain/0/k\0s1\0
+  a WRITE OK\0
+a RELEASE x\0
+  a ERROR EINVAL\0
+h WATCH @releaseDomain\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s0\0
+h IS_DOMAIN_INTRODUCED 32752\0
+  h ERROR EACCES\0
+a INTRODUCE 7\02\0x\0
+  a ERROR EINVAL\0
+a RM d\0
+  a RM OK\0
+a SET_PERMS @introduceDomain\0w0\0
+  a SET_PERMS OK\0
+h WATCH @releaseDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @releaseDomain\0s1\0
+a READ /local/domain/6/k\0
+  a ERROR ENOENT\0
+b RM /local/domain/6\0
+  a WATCH_EVENT /local/domain/6\0s1\0
+  b RM OK\0
+  h WATCH_EVENT /local/domain/6\0s1\0
+a INTRODUCE 7\00\0-1\0
+  a INTRODUCE OK\0
+a READ /local/domain/6/k\0
+  a ERROR ENOENT\0
+g SET_TARGET 9\09\0
+  g ERROR EACCES\0
+b SET_PERMS @releaseDomain\0w5\0r0\0
+  b SET_PERMS OK\0
+g WATCH @releaseDomain\0s1\0
+  g WATCH OK\0
+  g WATCH_EVENT @releaseDomain\0s1\0
+a SET_TARGET 9\06\0
+  a ERROR ENOENT\0
+b RM /local/domain/5/k\0
+  b RM OK\0
+b RM /local/domain/5/k\0
+  b RM OK\0
+h SET_TARGET 6\09\0
+  h ERROR EACCES\0
+h WATCH @introduceDomain\0s1\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0s1\0
+a DIRECTORY /\0
+  a DIRECTORY tool\0local\0
+b SET_PERMS /local/domain/7\0r7\0
+  b ERROR ENOENT\0
+h READ d\0
+  h ERROR EACCES\0
+b WRITE d/e\0v1
+  a WATCH_EVENT /local/domain/0/d/e\0s1\0
+  b WRITE OK\0
+a SET_TARGET 9\06\0
+  a ERROR ENOENT\0
+b INTRODUCE 5\01\0x\0
+  b ERROR EINVAL\0
+b RELEASE x\0
+  b ERROR EINVAL\0
+b DIRECTORY /local/domain\0
+  b DIRECTORY 5\00\0
+h RM /local/domain/7\0
+  h ERROR EACCES\0
+b SET_PERMS @releaseDomain\0b5\0
+  b SET_PERMS OK\0
+b SET_PERMS @introduceDomain\0n0\0r0\0
+  b SET_PERMS OK\0
+b RELEASE 9\0
+  b ERROR ENOENT\0
+b RELEASE 9\0
+  b ERROR ENOENT\0
+b SET_PERMS /local/domain/6/k\0w6\0b0\0
+  b ERROR ENOENT\0
+h WATCH /local/domain\0s0\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain\0s0\0
+a INTRODUCE 8\00\0x\0
+  a ERROR EINVAL\0

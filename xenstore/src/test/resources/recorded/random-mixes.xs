@@ -1,0 +1,4293 @@
+# Recorded from the real cxenstored 4.17 (Debian xen-utils-4.17, run without a hypervisor via an
+# LD_PRELOAD stub) for seeded random request mixes; outputs compared per connection.
+# Domains 0..20 exist for the stub (hence the platform-create lines); 42 does not.
+
+=== random mix seed 1
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota nodes 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g DIRECTORY_PART /local/domain/6\07\0
+  g ERROR EACCES\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a WRITE \0\xff\0\x01
+  a ERROR EINVAL\0
+h@1 WATCH /local/domain/5\0t1\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/5\0t1\0
+b WATCH /local/domain/5/x/y/z\0tok\0extra\0
+  b ERROR EINVAL\0
+g WRITE /local/domain/5\0value-value-value-value-value-
+  g WRITE OK\0
+  h WATCH_EVENT /local/domain/5\0t1\0
+a WATCH /tool\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /tool\0t1\0
+a MKDIR @introduceDomain\0
+  a ERROR EINVAL\0
+h@1 GET_PERMS \0
+  h ERROR EINVAL\0
+g WATCH /shared/a/b\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /shared/a/b\0t1\0
+g READ /local/domain/5\0
+  g READ value-value-value-value-value-
+a SET_PERMS /shared\0w0\0w42\0r6\0
+  a ERROR ENOENT\0
+g TRANSACTION_END T
+  g ERROR EINVAL\0
+h@1 RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+h UNWATCH /shared/a/b\0t1\0
+  h ERROR ENOENT\0
+h READ /shared\0
+  h ERROR EACCES\0
+g DIRECTORY /local/domain/5/x/y\0
+  g ERROR ENOENT\0
+a GET_PERMS /shared\0
+  a ERROR ENOENT\0
+h DIRECTORY_PART x/y\00\0
+  h ERROR ENOENT\0
+h RM /local/domain/5/x\0
+  h ERROR EACCES\0
+h MKDIR /shared\0
+  h ERROR EACCES\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+b@1 DIRECTORY_PART /tool\05\0
+  b DIRECTORY_PART 2\0ored\0\0
+h WATCH rel\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT rel\0t2\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+b@1 TRANSACTION_END T\0
+  b TRANSACTION_END OK\0
+h DIRECTORY_PART /local/domain/5/x\05\0
+  h ERROR ENOENT\0
+b READ @introduceDomain\0
+  b ERROR EINVAL\0
+g READ /\0
+  g ERROR EACCES\0
+g SET_PERMS /a//b\0r5\0
+  g ERROR EINVAL\0
+a@1 TRANSACTION_END F\0
+  a TRANSACTION_END OK\0
+a WRITE /local/domain/5/x/y\0
+  a WRITE OK\0
+h UNWATCH /local/domain/5\0t1\0
+  h ERROR ENOENT\0
+b WRITE rel\0value-value-value-value-value-
+  b WRITE OK\0
+b RM x/y\0
+  b ERROR ENOENT\0
+b RM /shared\0
+  b RM OK\0
+b SET_PERMS rel\0b6\0b42\0
+  b SET_PERMS OK\0
+a RM /local/domain/5\0
+  a RM OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 RM /local/domain/6\0
+  g ERROR EACCES\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 2\0
+a WRITE /shared/a/b\0v
+  a WRITE OK\0
+a DIRECTORY /shared\0
+  a DIRECTORY a\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 2\0
+h@2 GET_PERMS /shared/a/b\0
+  h ERROR EACCES\0
+a WATCH /tool\0t1\0
+  a ERROR EEXIST\0
+h@2 UNWATCH /local/domain/5/x\0t0\0
+  h ERROR ENOENT\0
+b@2 RM /local/domain/5/x\0
+  b ERROR ENOENT\0
+a IS_DOMAIN_INTRODUCED 5\0
+  a IS_DOMAIN_INTRODUCED T\0
+b@2 GET_PERMS /\0
+  b GET_PERMS n0\0
+b@2 GET_PERMS /local/domain/5\0
+  b ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 2\0
+h@2 TRANSACTION_END T\0
+  h TRANSACTION_END OK\0
+a@2 MKDIR /tool\0
+  a MKDIR OK\0
+a@2 SET_PERMS /shared/a\0r42\0n42\0
+  a ERROR ENOENT\0
+g@1 DIRECTORY_PART @introduceDomain\05\0
+  g ERROR EINVAL\0
+h WRITE rel/k\0v
+  h WATCH_EVENT rel/k\0t2\0
+  h WRITE OK\0
+g@1 TRANSACTION_END F\0
+  g TRANSACTION_END OK\0
+h RM /shared/a\0
+  h ERROR EACCES\0
+a@2 WATCH /tool\0tok\0extra\0
+  a ERROR EINVAL\0
+
+=== random mix seed 2
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+a WRITE /local/domain/5/x/y\0v
+  a WRITE OK\0
+g SET_PERMS rel\0n5\0b42\0w42\0
+  g ERROR ENOENT\0
+g GET_DOMAIN_PATH 5\0
+  g GET_DOMAIN_PATH /local/domain/5\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+b MKDIR @releaseDomain\0
+  b ERROR EINVAL\0
+b MKDIR /local/domain/5\0
+  b MKDIR OK\0
+b DIRECTORY_PART /local/domain/6/d\05\0
+  b ERROR ENOENT\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+g READ /local/domain/5/x/y/z\0
+  g ERROR ENOENT\0
+h WATCH /shared\0tok\0extra\0
+  h ERROR EINVAL\0
+h WATCH /a//b\0t0\0
+  h ERROR EINVAL\0
+h IS_DOMAIN_INTRODUCED 9\0
+  h ERROR EACCES\0
+g GET_DOMAIN_PATH 5\0
+  g GET_DOMAIN_PATH /local/domain/5\0
+g WATCH /local/domain/5/x/y/z\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5/x/y/z\0t2\0
+h WATCH \0t1\0
+  h ERROR EINVAL\0
+b@1 TRANSACTION_END F\0
+  b TRANSACTION_END OK\0
+g WATCH rel/k\0tok\0extra\0
+  g ERROR EINVAL\0
+h UNWATCH rel/k\0t1\0
+  h ERROR ENOENT\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 IS_DOMAIN_INTRODUCED 0\0
+  g ERROR EACCES\0
+a SET_PERMS /local/domain/5/x\0w5\0
+  a SET_PERMS OK\0
+a WRITE @introduceDomain\0a\0b
+  a ERROR EINVAL\0
+b WATCH /shared/a\0tok\0extra\0
+  b ERROR EINVAL\0
+a GET_DOMAIN_PATH 0\0
+  a GET_DOMAIN_PATH /local/domain/0\0
+a READ x/y\0
+  a ERROR ENOENT\0
+b WRITE /local/domain/5\0
+  b WRITE OK\0
+a WATCH /local/domain/5/x\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x\0t0\0
+g@1 WRITE rel\0v
+  g WRITE OK\0
+b WATCH @introduceDomain\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT @introduceDomain\0t1\0
+a WRITE /shared/a/b\0
+  a WRITE OK\0
+a WATCH x/y\0tok\0extra\0
+  a ERROR EINVAL\0
+a READ rel/k\0
+  a ERROR ENOENT\0
+a DIRECTORY rel/k\0
+  a ERROR ENOENT\0
+a UNWATCH rel\0t2\0
+  a ERROR ENOENT\0
+b WATCH \0tok\0extra\0
+  b ERROR EINVAL\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+a@1 TRANSACTION_END T\0
+  a TRANSACTION_END OK\0
+h DIRECTORY_PART \02\0
+  h ERROR EINVAL\0
+g@1 RM rel\0
+  g RM OK\0
+h WATCH /local/domain/5\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/5\0t0\0
+a WRITE rel\0v
+  a WRITE OK\0
+b DIRECTORY /local/domain/6\0
+  b DIRECTORY
+b IS_DOMAIN_INTRODUCED 9\0
+  b IS_DOMAIN_INTRODUCED F\0
+a MKDIR /shared/a/b\0
+  a MKDIR OK\0
+h RM /local/domain/5/x/y\0
+  h ERROR EACCES\0
+b RM x/y\0
+  b ERROR ENOENT\0
+h GET_PERMS rel\0
+  h ERROR ENOENT\0
+a WRITE /local/domain/6/d\0\xff\0\x01
+  a WRITE OK\0
+b DIRECTORY_PART /local/domain/6\01\0
+  b DIRECTORY_PART 32\0\0\0
+b WRITE /local/domain/6\0v
+  b WRITE OK\0
+b MKDIR /local/domain/6\0
+  b MKDIR OK\0
+h RM /a//b\0
+  h ERROR EINVAL\0
+h WATCH /shared/a\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT /shared/a\0t0\0
+h DIRECTORY_PART /\00\0
+  h ERROR EACCES\0
+h SET_PERMS @introduceDomain\0b6\0
+  h ERROR EACCES\0
+a TRANSACTION_END X\0
+  a ERROR EINVAL\0
+g@1 WATCH rel/k\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT rel/k\0t1\0
+g@1 GET_DOMAIN_PATH 5\0
+  g GET_DOMAIN_PATH /local/domain/5\0
+a RM /local/domain/6\0
+  a RM OK\0
+a WRITE /a//b\0\xff\0\x01
+  a ERROR EINVAL\0
+
+=== random mix seed 3
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota permissions 2
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+a IS_DOMAIN_INTRODUCED 5\0
+  a IS_DOMAIN_INTRODUCED T\0
+g MKDIR @releaseDomain\0
+  g ERROR EINVAL\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+h@1 SET_PERMS /tool\0r5\0
+  h ERROR EACCES\0
+h@1 WATCH /local/domain/5\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/5\0t0\0
+b WRITE /local/domain/5/x/y/z\0
+  b WRITE OK\0
+  h WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+g SET_PERMS \0b42\0b5\0
+  g ERROR ENOENT\0
+g WRITE /local/domain/6\0\xff\0\x01
+  g ERROR EACCES\0
+b TRANSACTION_END T
+  b ERROR EINVAL\0
+g DIRECTORY_PART /\06\0
+  g ERROR EACCES\0
+g SET_PERMS @releaseDomain\0r6\0n6\0r6\0
+  g ERROR ENOSPC\0
+a SET_PERMS /shared/a\0w6\0n0\0b42\0
+  a ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+h@1 WRITE /local/domain/6/d\0\xff\0\x01
+  h WRITE OK\0
+h@1 WRITE /local/domain/6\0value-value-value-value-value-
+  h WRITE OK\0
+a@1 WATCH /tool\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /tool\0t1\0
+g MKDIR @introduceDomain\0
+  g ERROR EINVAL\0
+a@1 WRITE rel/k\0
+  a WRITE OK\0
+a@1 TRANSACTION_END T
+  a ERROR EINVAL\0
+g WATCH /local/domain/6/d\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/6/d\0t1\0
+g WATCH x/y\0tok\0extra\0
+  g ERROR EINVAL\0
+h@1 DIRECTORY /tool\0
+  h ERROR EACCES\0
+h@1 WRITE @releaseDomain\0value-value-value-value-value-
+  h ERROR EINVAL\0
+g SET_PERMS /\0r6\0b6\0w6\0
+  g ERROR ENOSPC\0
+a@1 TRANSACTION_END T
+  a ERROR EINVAL\0
+a@1 SET_PERMS /tool\0r0\0w42\0w6\0
+  a SET_PERMS OK\0
+g WRITE \0
+  g ERROR EINVAL\0
+a@1 RM x/y\0
+  a ERROR ENOENT\0
+h@1 SET_PERMS rel/k\0r6\0r6\0
+  h ERROR ENOENT\0
+g RM rel\0
+  g RM OK\0
+h@1 TRANSACTION_END T\0
+  h TRANSACTION_END OK\0
+b DIRECTORY_PART rel/k\04\0
+  b ERROR ENOENT\0
+b MKDIR x\0
+  b MKDIR OK\0
+h WRITE /local/domain/6\0a\0b
+  h WRITE OK\0
+g DIRECTORY /shared/a/b\0
+  g ERROR EACCES\0
+b READ /local/domain/5/x/y\0
+  b READ
+b DIRECTORY /local/domain/5/x/y/z\0
+  b DIRECTORY
+b WRITE /local/domain/6\0v
+  b WRITE OK\0
+g MKDIR /local/domain/5/x/y/z\0
+  g MKDIR OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+a@1 SET_PERMS x/y\0w6\0b6\0
+  a ERROR ENOENT\0
+h READ rel/k\0
+  h ERROR ENOENT\0
+h IS_DOMAIN_INTRODUCED 0\0
+  h ERROR EACCES\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY x\0
+h WATCH @releaseDomain\0tok\0extra\0
+  h ERROR EINVAL\0
+b UNWATCH /local/domain/5/x\0t2\0
+  b ERROR ENOENT\0
+g@1 READ @releaseDomain\0
+  g ERROR EINVAL\0
+b RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+g@1 TRANSACTION_END T\0
+  g TRANSACTION_END OK\0
+a@1 IS_DOMAIN_INTRODUCED 5\0
+  a IS_DOMAIN_INTRODUCED T\0
+a@1 DIRECTORY_PART /local/domain/5\01\0
+  a DIRECTORY_PART 16\0\0\0
+b RM @introduceDomain\0
+  b ERROR EINVAL\0
+a@1 GET_PERMS @introduceDomain\0
+  a ERROR EINVAL\0
+a@1 READ /local/domain/6\0
+  a READ v
+g DIRECTORY @releaseDomain\0
+  g ERROR EINVAL\0
+a@1 MKDIR x/y\0
+  a MKDIR OK\0
+a@1 GET_DOMAIN_PATH 0\0
+  a GET_DOMAIN_PATH /local/domain/0\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+b@1 DIRECTORY_PART /local/domain/5\06\0
+  b DIRECTORY_PART 16\0\0
+
+=== random mix seed 4
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota nodes 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+h WRITE \0
+  h ERROR EINVAL\0
+a GET_PERMS /tool\0
+  a GET_PERMS n0\0
+g MKDIR /local/domain/5/x\0
+  g MKDIR OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+a MKDIR rel\0
+  a MKDIR OK\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+b RM /shared\0
+  b RM OK\0
+g@1 TRANSACTION_END F\0
+  g TRANSACTION_END OK\0
+h RM @introduceDomain\0
+  h ERROR EINVAL\0
+b RM \0
+  b ERROR EINVAL\0
+g IS_DOMAIN_INTRODUCED 9\0
+  g ERROR EACCES\0
+g MKDIR @introduceDomain\0
+  g ERROR EINVAL\0
+h DIRECTORY rel/k\0
+  h ERROR ENOENT\0
+b RM /shared/a/b\0
+  b ERROR ENOENT\0
+a@1 WRITE /local/domain/5/x/y\0a\0b
+  a WRITE OK\0
+h WRITE x\0v
+  h WRITE OK\0
+a@1 IS_DOMAIN_INTRODUCED 9\0
+  a IS_DOMAIN_INTRODUCED F\0
+h MKDIR rel\0
+  h MKDIR OK\0
+h READ /local/domain/5/x/y/z\0
+  h ERROR ENOENT\0
+b WRITE x\0
+  b WRITE OK\0
+b UNWATCH rel\0t2\0
+  b ERROR ENOENT\0
+b READ /local/domain/6\0
+  b READ
+b DIRECTORY rel/k\0
+  b ERROR ENOENT\0
+a@1 WATCH x/y\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT x/y\0t1\0
+g READ /local/domain/5\0
+  g READ
+g TRANSACTION_START \0
+  g TRANSACTION_START 2\0
+h RM /local/domain/5/x/y\0
+  h ERROR EACCES\0
+b RM /a//b\0
+  b ERROR EINVAL\0
+g@2 SET_PERMS /tool\0w0\0
+  g ERROR EACCES\0
+g@2 DIRECTORY /local/domain/5/x\0
+  g DIRECTORY
+g@2 TRANSACTION_END 
+  g ERROR EINVAL\0
+a@1 TRANSACTION_END T
+  a ERROR EINVAL\0
+b WRITE /local/domain/6\0
+  b WRITE OK\0
+b SET_PERMS /local/domain/6/d\0b5\0w0\0n6\0
+  b ERROR ENOENT\0
+h DIRECTORY /shared/a\0
+  h ERROR EACCES\0
+b READ /a//b\0
+  b ERROR EINVAL\0
+a@1 DIRECTORY /shared/a/b\0
+  a ERROR ENOENT\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+h WRITE /shared/a\0a\0b
+  h ERROR EACCES\0
+g@2 GET_PERMS /shared/a/b\0
+  g ERROR EACCES\0
+b@1 RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+b WRITE x\0a\0b
+  b WRITE OK\0
+a@1 READ /local/domain/5/x/y/z\0
+  a ERROR ENOENT\0
+a@1 READ \0
+  a ERROR EINVAL\0
+h IS_DOMAIN_INTRODUCED 9\0
+  h ERROR EACCES\0
+b RM x\0
+  b RM OK\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+b READ rel\0
+  b READ
+h@1 WRITE \0a\0b
+  h ERROR EINVAL\0
+b READ /local/domain/5/x\0
+  b READ
+b WATCH rel\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT rel\0t0\0
+b GET_PERMS /a//b\0
+  b ERROR EINVAL\0
+h@1 MKDIR /tool\0
+  h ERROR EACCES\0
+a@1 IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+g@2 READ /local/domain/6\0
+  g ERROR EACCES\0
+h@1 GET_PERMS /shared/a/b\0
+  h ERROR EACCES\0
+b WATCH /shared\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT /shared\0t1\0
+h@1 DIRECTORY @introduceDomain\0
+  h ERROR EINVAL\0
+a@1 WATCH /local/domain/5/x\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x\0t0\0
+h@1 RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+
+=== random mix seed 6
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+a UNWATCH \0t0\0
+  a ERROR ENOENT\0
+a WATCH /local/domain/6/d\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/6/d\0t1\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 TRANSACTION_END T\0
+  g TRANSACTION_END OK\0
+h GET_PERMS @releaseDomain\0
+  h ERROR EINVAL\0
+a GET_PERMS /shared/a\0
+  a ERROR ENOENT\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 2\0
+g@2 READ /local/domain/5/x/y\0
+  g ERROR ENOENT\0
+h DIRECTORY rel\0
+  h ERROR ENOENT\0
+a WATCH /shared/a\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /shared/a\0t1\0
+a SET_PERMS /local/domain/5/x\0w42\0
+  a ERROR ENOENT\0
+b SET_PERMS @introduceDomain\0n6\0r42\0w6\0
+  b SET_PERMS OK\0
+a DIRECTORY_PART /local/domain/5/x/y\08\0
+  a ERROR ENOENT\0
+b SET_PERMS /local/domain/6\0w5\0b42\0
+  b SET_PERMS OK\0
+b SET_PERMS /local/domain/6/d\0n5\0r0\0w6\0
+  b ERROR ENOENT\0
+g@2 GET_PERMS /tool\0
+  g ERROR EACCES\0
+g@2 WATCH /local/domain/6/d\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/6/d\0t1\0
+a DIRECTORY /shared\0
+  a ERROR ENOENT\0
+h TRANSACTION_END X\0
+  h ERROR EINVAL\0
+a DIRECTORY /a//b\0
+  a ERROR EINVAL\0
+h DIRECTORY_PART /local/domain/5/x/y\07\0
+  h ERROR ENOENT\0
+g@2 WATCH /\0tok\0extra\0
+  g ERROR EINVAL\0
+b DIRECTORY rel\0
+  b ERROR ENOENT\0
+b WRITE /local/domain/5\0
+  b WRITE OK\0
+g@2 TRANSACTION_END T\0
+  g ERROR EAGAIN\0
+g DIRECTORY @introduceDomain\0
+  g ERROR EINVAL\0
+g IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+h SET_PERMS rel\0b42\0r42\0b6\0
+  h ERROR ENOENT\0
+h READ x\0
+  h ERROR EACCES\0
+b WATCH /tool\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT /tool\0t1\0
+g TRANSACTION_END 
+  g ERROR EINVAL\0
+b GET_PERMS rel/k\0
+  b ERROR ENOENT\0
+h MKDIR /local/domain/5/x\0
+  h ERROR EACCES\0
+a READ x/y\0
+  a ERROR ENOENT\0
+h WRITE /local/domain/5/x/y/z\0v
+  h ERROR EACCES\0
+b SET_PERMS rel\0b0\0b5\0
+  b ERROR ENOENT\0
+a READ x/y\0
+  a ERROR ENOENT\0
+b SET_PERMS /shared/a/b\0n0\0
+  b ERROR ENOENT\0
+a SET_PERMS /local/domain/5/x\0n0\0r0\0
+  a ERROR ENOENT\0
+b IS_DOMAIN_INTRODUCED 9\0
+  b IS_DOMAIN_INTRODUCED F\0
+h WATCH \0t2\0
+  h ERROR EINVAL\0
+b IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+h DIRECTORY /a//b\0
+  h ERROR EINVAL\0
+g WATCH \0t0\0
+  g ERROR EINVAL\0
+g RM x/y\0
+  g ERROR ENOENT\0
+a DIRECTORY_PART /local/domain/5/x/y\04\0
+  a ERROR ENOENT\0
+g TRANSACTION_END T
+  g ERROR EINVAL\0
+h WRITE x/y\0
+  h WRITE OK\0
+b GET_PERMS /shared/a/b\0
+  b ERROR ENOENT\0
+a READ /shared\0
+  a ERROR ENOENT\0
+a WATCH /local/domain/5/x\0tok\0extra\0
+  a ERROR EINVAL\0
+b READ /\0
+  b READ
+a UNWATCH /shared\0t0\0
+  a ERROR ENOENT\0
+h WRITE @releaseDomain\0\xff\0\x01
+  h ERROR EINVAL\0
+a WRITE /local/domain/6/d\0value-value-value-value-value-
+  a WATCH_EVENT /local/domain/6/d\0t1\0
+  a WRITE OK\0
+  g WATCH_EVENT /local/domain/6/d\0t1\0
+a GET_PERMS /shared\0
+  a ERROR ENOENT\0
+b RM /shared\0
+  b RM OK\0
+b GET_PERMS @introduceDomain\0
+  b ERROR EINVAL\0
+h WATCH /shared/a/b\0tok\0extra\0
+  h ERROR EINVAL\0
+b WATCH /\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT /\0t1\0
+
+=== random mix seed 7
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota watches 2
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+h WRITE /local/domain/5/x\0value-value-value-value-value-
+  h ERROR EACCES\0
+a SET_PERMS x/y\0r0\0n42\0b0\0
+  a ERROR ENOENT\0
+b GET_PERMS /local/domain/5/x/y\0
+  b ERROR ENOENT\0
+a WRITE /local/domain/5/x/y/z\0v
+  a WRITE OK\0
+a SET_PERMS /local/domain/5/x/y/z\0r0\0
+  a SET_PERMS OK\0
+b READ rel/k\0
+  b ERROR ENOENT\0
+a RM /local/domain/5/x/y/z\0
+  a RM OK\0
+b SET_PERMS /local/domain/6\0r6\0n0\0n5\0
+  b SET_PERMS OK\0
+h DIRECTORY @releaseDomain\0
+  h ERROR EINVAL\0
+g SET_PERMS /a//b\0w6\0r5\0
+  g ERROR EINVAL\0
+b SET_PERMS /local/domain/5/x/y\0b6\0b6\0n0\0
+  b SET_PERMS OK\0
+h UNWATCH /shared\0t0\0
+  h ERROR ENOENT\0
+h WRITE /\0
+  h ERROR EACCES\0
+g WATCH x\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT x\0t2\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a WATCH /local/domain/5/x/y\0tok\0extra\0
+  a ERROR EINVAL\0
+h@1 WRITE /local/domain/5/x/y\0a\0b
+  h WRITE OK\0
+h@1 WATCH rel/k\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT rel/k\0t2\0
+g WATCH /local/domain/5\0tok\0extra\0
+  g ERROR EINVAL\0
+g SET_PERMS /shared\0n5\0w5\0
+  g ERROR EACCES\0
+b READ /tool\0
+  b READ
+h@1 MKDIR /local/domain/5/x/y\0
+  h MKDIR OK\0
+h@1 RM @releaseDomain\0
+  h ERROR EINVAL\0
+b RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+g TRANSACTION_END 
+  g ERROR EINVAL\0
+h@1 WRITE /shared/a/b\0v
+  h ERROR EACCES\0
+b WATCH /shared/a/b\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /shared/a/b\0t0\0
+h@1 MKDIR /local/domain/5/x/y/z\0
+  h MKDIR OK\0
+g WRITE /local/domain/5\0value-value-value-value-value-
+  g WRITE OK\0
+g RM /local/domain/5/x/y/z\0
+  g RM OK\0
+b WATCH @introduceDomain\0tok\0extra\0
+  b ERROR EINVAL\0
+a GET_DOMAIN_PATH 7\0
+  a GET_DOMAIN_PATH /local/domain/7\0
+h@1 READ /tool\0
+  h ERROR EACCES\0
+a SET_PERMS \0r0\0
+  a ERROR EINVAL\0
+b MKDIR /a//b\0
+  b ERROR EINVAL\0
+g WRITE /local/domain/5/x\0value-value-value-value-value-
+  g WATCH_EVENT x\0t2\0
+  g WRITE OK\0
+b WRITE @releaseDomain\0a\0b
+  b ERROR EINVAL\0
+a GET_DOMAIN_PATH 7\0
+  a GET_DOMAIN_PATH /local/domain/7\0
+h@1 SET_PERMS /local/domain/6/d\0w42\0n0\0
+  h ERROR ENOENT\0
+h@1 DIRECTORY_PART /a//b\04\0
+  h ERROR EINVAL\0
+a WRITE /local/domain/6/d\0a\0b
+  a WRITE OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+b WRITE @introduceDomain\0value-value-value-value-value-
+  b ERROR EINVAL\0
+g@1 WATCH /local/domain/6/d\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/6/d\0t0\0
+g@1 WATCH /local/domain/5/x/y\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5/x/y\0t1\0
+g@1 READ /shared\0
+  g ERROR EACCES\0
+b GET_PERMS @releaseDomain\0
+  b ERROR EINVAL\0
+g@1 SET_PERMS /shared/a/b\0r42\0
+  g ERROR ENOENT\0
+b DIRECTORY_PART /shared/a\05\0
+  b ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+h@1 MKDIR rel\0
+  h MKDIR OK\0
+g@1 TRANSACTION_END T\0
+  g TRANSACTION_END OK\0
+g WRITE x/y\0
+  g WATCH_EVENT x/y\0t2\0
+  g WATCH_EVENT /local/domain/5/x/y\0t1\0
+  g WRITE OK\0
+b MKDIR \0
+  b ERROR EINVAL\0
+b SET_PERMS \0n42\0w0\0n42\0
+  b ERROR ENOENT\0
+b GET_DOMAIN_PATH 5\0
+  b GET_DOMAIN_PATH /local/domain/5\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 2\0
+h@1 READ /a//b\0
+  h ERROR EINVAL\0
+a@1 MKDIR /shared\0
+  a MKDIR OK\0
+b WRITE /local/domain/5\0\xff\0\x01
+  b WRITE OK\0
+
+=== random mix seed 8
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota transaction-nodes 4
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b WATCH /shared/a\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /shared/a\0t0\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+b@1 SET_PERMS /tool\0b42\0b42\0
+  b ERROR ENOENT\0
+b@1 WRITE /tool\0v
+  b WRITE OK\0
+a GET_PERMS rel\0
+  a ERROR ENOENT\0
+h WATCH /tool\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT /tool\0t2\0
+g TRANSACTION_END X\0
+  g ERROR EINVAL\0
+h WRITE /tool\0
+  h ERROR EACCES\0
+g WATCH /shared/a/b\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /shared/a/b\0t1\0
+b@1 TRANSACTION_END T\0
+  b TRANSACTION_END OK\0
+a WATCH @releaseDomain\0tok\0extra\0
+  a ERROR EINVAL\0
+h WRITE /shared/a\0value-value-value-value-value-
+  h ERROR EACCES\0
+h GET_DOMAIN_PATH 5\0
+  h GET_DOMAIN_PATH /local/domain/5\0
+g WRITE /\0value-value-value-value-value-
+  g ERROR EACCES\0
+a WATCH @releaseDomain\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0t2\0
+g DIRECTORY_PART \03\0
+  g ERROR EINVAL\0
+g READ /local/domain/6/d\0
+  g ERROR EACCES\0
+g WATCH @introduceDomain\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0t2\0
+b RM x/y\0
+  b ERROR ENOENT\0
+a READ rel/k\0
+  a ERROR ENOENT\0
+g DIRECTORY /local/domain/5/x\0
+  g ERROR ENOENT\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+h@1 WATCH /shared\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT /shared\0t0\0
+b MKDIR /local/domain/5\0
+  b MKDIR OK\0
+b WRITE rel/k\0\xff\0\x01
+  b WRITE OK\0
+g GET_PERMS /shared\0
+  g ERROR EACCES\0
+b READ /local/domain/6/d\0
+  b ERROR ENOENT\0
+h@1 READ /\0
+  h ERROR EACCES\0
+a WATCH rel/k\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT rel/k\0t0\0
+a UNWATCH /local/domain/6\0t2\0
+  a ERROR ENOENT\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+h@1 TRANSACTION_END X\0
+  h ERROR EINVAL\0
+b IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+h@1 WRITE /local/domain/5/x/y/z\0a\0b
+  h ERROR ENOSPC\0
+g@1 TRANSACTION_END X\0
+  g ERROR EINVAL\0
+h@1 WRITE /shared/a\0value-value-value-value-value-
+  h ERROR ENOSPC\0
+a MKDIR /local/domain/5/x/y/z\0
+  a MKDIR OK\0
+g@1 DIRECTORY /\0
+  g ERROR EACCES\0
+a SET_PERMS /shared/a\0b5\0b0\0
+  a ERROR ENOENT\0
+a WATCH /local/domain/5/x/y/z\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t2\0
+b DIRECTORY_PART /a//b\01\0
+  b ERROR EINVAL\0
+h@1 READ /local/domain/5/x/y/z\0
+  h ERROR ENOSPC\0
+g@1 MKDIR /a//b\0
+  g ERROR EINVAL\0
+b DIRECTORY /local/domain/5/x\0
+  b DIRECTORY y\0
+a WATCH /shared/a\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT /shared/a\0t2\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+a@1 TRANSACTION_END T\0
+  a TRANSACTION_END OK\0
+b MKDIR @introduceDomain\0
+  b ERROR EINVAL\0
+h@1 SET_PERMS @introduceDomain\0w6\0
+  h ERROR EINVAL\0
+a IS_DOMAIN_INTRODUCED 5\0
+  a IS_DOMAIN_INTRODUCED T\0
+b WRITE rel/k\0\xff\0\x01
+  a WATCH_EVENT rel/k\0t0\0
+  b WRITE OK\0
+g@1 DIRECTORY_PART x\05\0
+  g DIRECTORY_PART 23\0\0
+g@1 MKDIR /local/domain/6\0
+  g ERROR EACCES\0
+g@1 WATCH /tool\0tok\0extra\0
+  g ERROR EINVAL\0
+g@1 RM /shared/a\0
+  g ERROR ENOSPC\0
+h@1 WATCH @introduceDomain\0tok\0extra\0
+  h ERROR EINVAL\0
+g@1 READ /local/domain/5/x/y/z\0
+  g ERROR ENOSPC\0
+h@1 DIRECTORY_PART /shared/a\08\0
+  h ERROR ENOSPC\0
+a MKDIR rel\0
+  a MKDIR OK\0
+h@1 TRANSACTION_END X\0
+  h ERROR EINVAL\0
+
+=== random mix seed 9
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota transactions 1
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g MKDIR /local/domain/6/d\0
+  g ERROR EACCES\0
+a DIRECTORY_PART x\01\0
+  a ERROR ENOENT\0
+g WATCH @releaseDomain\0tok\0extra\0
+  g ERROR EINVAL\0
+a MKDIR /tool\0
+  a MKDIR OK\0
+h WRITE /\0v
+  h ERROR EACCES\0
+a WRITE /local/domain/6\0value-value-value-value-value-
+  a WRITE OK\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+a@1 MKDIR rel/k\0
+  a MKDIR OK\0
+b GET_DOMAIN_PATH 5\0
+  b GET_DOMAIN_PATH /local/domain/5\0
+b RM /tool\0
+  b RM OK\0
+a@1 WATCH /shared/a\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT /shared/a\0t0\0
+h GET_DOMAIN_PATH 5\0
+  h GET_DOMAIN_PATH /local/domain/5\0
+b MKDIR /local/domain/5\0
+  b MKDIR OK\0
+a@1 WRITE /local/domain/5\0value-value-value-value-value-
+  a WRITE OK\0
+b READ /shared/a\0
+  b ERROR ENOENT\0
+a@1 GET_PERMS /local/domain/6/d\0
+  a ERROR ENOENT\0
+a@1 WRITE @introduceDomain\0\xff\0\x01
+  a ERROR EINVAL\0
+b WRITE /\0v
+  b WRITE OK\0
+a@1 WRITE /local/domain/5/x/y/z\0value-value-value-value-value-
+  a WRITE OK\0
+a@1 RM /local/domain/5/x\0
+  a RM OK\0
+b UNWATCH rel\0t2\0
+  b ERROR ENOENT\0
+a@1 RESET_WATCHES \0
+  a RESET_WATCHES OK\0
+h MKDIR /shared/a/b\0
+  h ERROR EACCES\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 2\0
+a@2 WRITE x/y\0value-value-value-value-value-
+  a WRITE OK\0
+g MKDIR /a//b\0
+  g ERROR EINVAL\0
+b UNWATCH /local/domain/5/x/y/z\0t1\0
+  b ERROR ENOENT\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY
+b DIRECTORY /shared/a/b\0
+  b ERROR ENOENT\0
+g RM /local/domain/5/x/y\0
+  g ERROR ENOENT\0
+g DIRECTORY_PART /local/domain/6\00\0
+  g ERROR EACCES\0
+a@2 TRANSACTION_END F\0
+  a TRANSACTION_END OK\0
+h WATCH x/y\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT x/y\0t0\0
+a SET_PERMS /\0b6\0
+  a SET_PERMS OK\0
+g WATCH /local/domain/6/d\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/6/d\0t0\0
+g WRITE /local/domain/5\0v
+  g WRITE OK\0
+g TRANSACTION_END 
+  g ERROR EINVAL\0
+b WRITE /local/domain/5\0\xff\0\x01
+  b WRITE OK\0
+b RM /tool\0
+  b RM OK\0
+a RM x/y\0
+  a ERROR ENOENT\0
+h RM @releaseDomain\0
+  h ERROR EINVAL\0
+a RM @releaseDomain\0
+  a ERROR EINVAL\0
+a READ /local/domain/5/x/y\0
+  a ERROR ENOENT\0
+b UNWATCH @releaseDomain\0t1\0
+  b ERROR ENOENT\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+h WRITE x/y\0
+  h WATCH_EVENT x/y\0t0\0
+  h WRITE OK\0
+g WRITE @introduceDomain\0
+  g ERROR EINVAL\0
+b@1 RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+b DIRECTORY /shared\0
+  b ERROR ENOENT\0
+h MKDIR /local/domain/5/x/y\0
+  h ERROR EACCES\0
+h WATCH /local/domain/5/x/y/z\0tok\0extra\0
+  h ERROR EINVAL\0
+a SET_PERMS /local/domain/5\0b6\0n6\0n5\0
+  a SET_PERMS OK\0
+b WRITE /local/domain/6\0\xff\0\x01
+  b WRITE OK\0
+h DIRECTORY_PART /local/domain/5/x\00\0
+  h ERROR ENOENT\0
+a RM x/y\0
+  a ERROR ENOENT\0
+h READ /shared/a/b\0
+  h ERROR ENOENT\0
+h WRITE /shared/a/b\0value-value-value-value-value-
+  h WRITE OK\0
+a WATCH /local/domain/5/x\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x\0t1\0
+a MKDIR /local/domain/5/x/y\0
+  a WATCH_EVENT /local/domain/5/x/y\0t1\0
+  a MKDIR OK\0
+b WRITE /local/domain/5/x/y\0a\0b
+  a WATCH_EVENT /local/domain/5/x/y\0t1\0
+  b WRITE OK\0
+
+=== random mix seed 10
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+h SET_PERMS \0b42\0
+  h ERROR ENOENT\0
+g WRITE /shared\0\xff\0\x01
+  g ERROR EACCES\0
+g RM /local/domain/5/x/y\0
+  g ERROR ENOENT\0
+g DIRECTORY /local/domain/5/x\0
+  g ERROR ENOENT\0
+b READ x/y\0
+  b ERROR ENOENT\0
+g DIRECTORY rel\0
+  g ERROR ENOENT\0
+g WRITE x/y\0v
+  g WRITE OK\0
+h WRITE /tool\0
+  h ERROR EACCES\0
+b MKDIR /local/domain/6/d\0
+  b MKDIR OK\0
+g READ @releaseDomain\0
+  g ERROR EINVAL\0
+b WATCH x\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT x\0t1\0
+h WRITE \0value-value-value-value-value-
+  h ERROR EINVAL\0
+g WRITE @introduceDomain\0v
+  g ERROR EINVAL\0
+h WRITE /shared/a/b\0\xff\0\x01
+  h ERROR EACCES\0
+g GET_PERMS /local/domain/5/x/y\0
+  g GET_PERMS n5\0r6\0
+a READ /local/domain/6/d\0
+  a READ
+g WRITE /local/domain/6/d\0
+  g ERROR EACCES\0
+h TRANSACTION_END X\0
+  h ERROR EINVAL\0
+g TRANSACTION_END T
+  g ERROR EINVAL\0
+b WRITE rel\0value-value-value-value-value-
+  b WRITE OK\0
+b RM /local/domain/6\0
+  b RM OK\0
+g WATCH /shared\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT /shared\0t0\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+g MKDIR /\0
+  g ERROR EACCES\0
+a GET_DOMAIN_PATH 0\0
+  a GET_DOMAIN_PATH /local/domain/0\0
+a DIRECTORY rel\0
+  a DIRECTORY
+b@1 IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+b@1 TRANSACTION_END T
+  b ERROR EINVAL\0
+h WRITE \0\xff\0\x01
+  h ERROR EINVAL\0
+h WRITE /tool\0value-value-value-value-value-
+  h ERROR EACCES\0
+g READ @releaseDomain\0
+  g ERROR EINVAL\0
+b@1 DIRECTORY @releaseDomain\0
+  b ERROR EINVAL\0
+h GET_DOMAIN_PATH 5\0
+  h GET_DOMAIN_PATH /local/domain/5\0
+a READ /local/domain/5/x\0
+  a READ
+b@1 SET_PERMS /local/domain/6\0r42\0b42\0
+  b ERROR ENOENT\0
+g GET_DOMAIN_PATH 7\0
+  g GET_DOMAIN_PATH /local/domain/7\0
+h READ /\0
+  h ERROR EACCES\0
+b@1 READ /shared/a/b\0
+  b ERROR ENOENT\0
+a SET_PERMS /shared/a\0b0\0n6\0b5\0
+  a ERROR ENOENT\0
+g WRITE /local/domain/5/x/y\0value-value-value-value-value-
+  g WRITE OK\0
+a MKDIR rel/k\0
+  a MKDIR OK\0
+h READ /local/domain/6/d\0
+  h ERROR EACCES\0
+h TRANSACTION_END X\0
+  h ERROR EINVAL\0
+a MKDIR /local/domain/5/x/y/z\0
+  a MKDIR OK\0
+b@1 WATCH /local/domain/6\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/6\0t1\0
+h WATCH @introduceDomain\0t1\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0t1\0
+b@1 SET_PERMS rel\0n5\0
+  b SET_PERMS OK\0
+h GET_DOMAIN_PATH 7\0
+  h GET_DOMAIN_PATH /local/domain/7\0
+b@1 TRANSACTION_END T\0
+  b TRANSACTION_END OK\0
+a RM x/y\0
+  a ERROR ENOENT\0
+h UNWATCH /\0t2\0
+  h ERROR ENOENT\0
+g WATCH /a//b\0t2\0
+  g ERROR EINVAL\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+h READ x\0
+  h ERROR EACCES\0
+g IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+h WATCH /local/domain/5/x/y\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/5/x/y\0t2\0
+g IS_DOMAIN_INTRODUCED 0\0
+  g ERROR EACCES\0
+h WRITE /local/domain/5/x/y/z\0a\0b
+  h ERROR EACCES\0
+a READ /local/domain/5/x/y/z\0
+  a READ
+g UNWATCH /local/domain/5/x/y\0t2\0
+  g ERROR ENOENT\0
+
+=== random mix seed 11
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota permissions 2
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+h DIRECTORY_PART /a//b\03\0
+  h ERROR EINVAL\0
+b DIRECTORY @introduceDomain\0
+  b ERROR EINVAL\0
+b DIRECTORY /local/domain/6\0
+  b DIRECTORY
+b GET_PERMS /local/domain/5/x/y\0
+  b ERROR ENOENT\0
+a TRANSACTION_END 
+  a ERROR EINVAL\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+a WRITE /local/domain/5/x\0v
+  a WRITE OK\0
+a READ /a//b\0
+  a ERROR EINVAL\0
+b@1 MKDIR @introduceDomain\0
+  b ERROR EINVAL\0
+g WRITE \0
+  g ERROR EINVAL\0
+h READ rel\0
+  h ERROR ENOENT\0
+a RM rel\0
+  a ERROR ENOENT\0
+b@1 RM @introduceDomain\0
+  b ERROR EINVAL\0
+a UNWATCH /local/domain/5/x/y/z\0t1\0
+  a ERROR ENOENT\0
+a READ rel/k\0
+  a ERROR ENOENT\0
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a READ \0
+  a ERROR EINVAL\0
+h WRITE /\0v
+  h ERROR EACCES\0
+g WRITE x\0a\0b
+  g WRITE OK\0
+a UNWATCH /\0t0\0
+  a ERROR ENOENT\0
+b@1 WATCH /shared/a/b\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /shared/a/b\0t0\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+b@1 MKDIR @releaseDomain\0
+  b ERROR EINVAL\0
+b@1 READ /local/domain/6/d\0
+  b ERROR ENOENT\0
+h READ /local/domain/6\0
+  h READ
+b@1 RM /local/domain/5\0
+  b RM OK\0
+g MKDIR /local/domain/5\0
+  g MKDIR OK\0
+h WRITE /local/domain/5/x/y/z\0v
+  h ERROR EACCES\0
+b@1 RM /a//b\0
+  b ERROR EINVAL\0
+g READ rel/k\0
+  g ERROR ENOENT\0
+a@1 MKDIR /local/domain/5/x/y\0
+  a MKDIR OK\0
+b@1 SET_PERMS /local/domain/5\0b5\0b5\0
+  b ERROR ENOENT\0
+h SET_PERMS /shared\0r5\0r5\0
+  h ERROR EACCES\0
+b@1 GET_DOMAIN_PATH 7\0
+  b GET_DOMAIN_PATH /local/domain/7\0
+a@1 WRITE /\0
+  a WRITE OK\0
+a@1 TRANSACTION_END X\0
+  a ERROR EINVAL\0
+h DIRECTORY rel\0
+  h ERROR ENOENT\0
+h GET_PERMS rel/k\0
+  h ERROR ENOENT\0
+a@1 MKDIR /local/domain/6/d\0
+  a MKDIR OK\0
+a@1 MKDIR rel\0
+  a MKDIR OK\0
+b@1 WRITE /local/domain/5\0\xff\0\x01
+  b WRITE OK\0
+h WRITE /shared/a/b\0v
+  h ERROR EACCES\0
+g GET_PERMS x/y\0
+  g ERROR ENOENT\0
+b@1 READ /local/domain/5/x/y\0
+  b ERROR ENOENT\0
+h WATCH x\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT x\0t2\0
+b@1 WRITE /local/domain/5/x/y/z\0
+  b WRITE OK\0
+h WATCH x/y\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT x/y\0t0\0
+a@1 DIRECTORY_PART /local/domain/5/x/y\04\0
+  a DIRECTORY_PART 21\0\0
+g TRANSACTION_END X\0
+  g ERROR EINVAL\0
+h READ @releaseDomain\0
+  h ERROR EINVAL\0
+a@1 TRANSACTION_END F\0
+  a TRANSACTION_END OK\0
+g WATCH /local/domain/5/x/y\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5/x/y\0t0\0
+h RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+a READ /tool\0
+  a READ
+a WRITE /local/domain/5/x/y\0
+  a WRITE OK\0
+  g WATCH_EVENT /local/domain/5/x/y\0t0\0
+g WATCH /\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /\0t1\0
+h DIRECTORY /a//b\0
+  h ERROR EINVAL\0
+a UNWATCH @introduceDomain\0t0\0
+  a ERROR ENOENT\0
+g DIRECTORY_PART /local/domain/5/x/y\03\0
+  g DIRECTORY_PART 35\0\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 2\0
+
+=== random mix seed 12
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota permissions 2
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g READ /local/domain/6/d\0
+  g ERROR EACCES\0
+g RM \0
+  g ERROR EINVAL\0
+h GET_PERMS /shared/a/b\0
+  h ERROR EACCES\0
+b READ /a//b\0
+  b ERROR EINVAL\0
+g WRITE /shared/a\0v
+  g ERROR EACCES\0
+a WATCH @introduceDomain\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT @introduceDomain\0t1\0
+h WRITE /local/domain/5/x/y\0
+  h ERROR EACCES\0
+b TRANSACTION_END T
+  b ERROR EINVAL\0
+h WATCH /local/domain/6\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/6\0t0\0
+g MKDIR @releaseDomain\0
+  g ERROR EINVAL\0
+a MKDIR @releaseDomain\0
+  a ERROR EINVAL\0
+a SET_PERMS /tool\0b42\0b0\0n5\0
+  a ERROR ENOENT\0
+g WATCH x/y\0tok\0extra\0
+  g ERROR EINVAL\0
+h WRITE rel/k\0v
+  h WATCH_EVENT /local/domain/6/rel/k\0t0\0
+  h WRITE OK\0
+g READ x/y\0
+  g ERROR ENOENT\0
+b READ /local/domain/5\0
+  b READ
+h DIRECTORY_PART /local/domain/5/x\03\0
+  h ERROR ENOENT\0
+h READ /local/domain/5/x\0
+  h ERROR ENOENT\0
+a MKDIR @releaseDomain\0
+  a ERROR EINVAL\0
+a WRITE rel\0a\0b
+  a WRITE OK\0
+h SET_PERMS x/y\0n42\0w5\0w6\0
+  h ERROR ENOSPC\0
+h WATCH \0t1\0
+  h ERROR EINVAL\0
+b DIRECTORY /shared\0
+  b ERROR ENOENT\0
+g MKDIR /shared\0
+  g ERROR EACCES\0
+b WATCH /local/domain/5\0tok\0extra\0
+  b ERROR EINVAL\0
+g RM /shared\0
+  g ERROR EACCES\0
+a WRITE @introduceDomain\0value-value-value-value-value-
+  a ERROR EINVAL\0
+a TRANSACTION_END 
+  a ERROR EINVAL\0
+b IS_DOMAIN_INTRODUCED 9\0
+  b IS_DOMAIN_INTRODUCED F\0
+g MKDIR /local/domain/6\0
+  g ERROR EACCES\0
+h SET_PERMS \0b5\0b6\0
+  h ERROR EINVAL\0
+a READ rel\0
+  a READ a\0b
+h UNWATCH /shared/a\0t2\0
+  h ERROR ENOENT\0
+g WATCH /local/domain/5\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5\0t2\0
+a GET_PERMS /local/domain/6/d\0
+  a ERROR ENOENT\0
+g WRITE /\0v
+  g ERROR EACCES\0
+h TRANSACTION_END 
+  h ERROR EINVAL\0
+g READ /local/domain/5/x\0
+  g ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+g SET_PERMS x/y\0r0\0r0\0
+  g ERROR ENOENT\0
+a@1 IS_DOMAIN_INTRODUCED 9\0
+  a IS_DOMAIN_INTRODUCED F\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+g RM /shared/a\0
+  g ERROR EACCES\0
+h MKDIR /local/domain/6\0
+  h MKDIR OK\0
+h RM /local/domain/5/x/y/z\0
+  h ERROR EACCES\0
+h READ x/y\0
+  h ERROR ENOENT\0
+g WATCH /local/domain/6/d\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/6/d\0t2\0
+g WATCH rel/k\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT rel/k\0t2\0
+h MKDIR x/y\0
+  h WATCH_EVENT /local/domain/6/x/y\0t0\0
+  h MKDIR OK\0
+b@1 SET_PERMS \0r0\0w42\0
+  b ERROR EINVAL\0
+b@1 WRITE x\0v
+  b WRITE OK\0
+a@1 READ x/y\0
+  a ERROR ENOENT\0
+b@1 RM /\0
+  b ERROR EINVAL\0
+b@1 IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+b@1 DIRECTORY @introduceDomain\0
+  b ERROR EINVAL\0
+b@1 DIRECTORY /a//b\0
+  b ERROR EINVAL\0
+a@1 READ /shared/a/b\0
+  a ERROR ENOENT\0
+h WATCH @introduceDomain\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0t2\0
+a@1 GET_PERMS /local/domain/6\0
+  a GET_PERMS n6\0
+g UNWATCH x/y\0t0\0
+  g ERROR ENOENT\0
+
+=== random mix seed 13
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota watches 2
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+b WRITE /local/domain/6/d\0v
+  b WRITE OK\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+a@1 TRANSACTION_END T\0
+  a TRANSACTION_END OK\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+h@1 GET_PERMS @releaseDomain\0
+  h ERROR EINVAL\0
+h@1 GET_DOMAIN_PATH 7\0
+  h GET_DOMAIN_PATH /local/domain/7\0
+g@1 READ /local/domain/6\0
+  g ERROR EACCES\0
+g@1 GET_PERMS /a//b\0
+  g ERROR EINVAL\0
+b WATCH /a//b\0t1\0
+  b ERROR EINVAL\0
+b MKDIR rel/k\0
+  b MKDIR OK\0
+g@1 READ rel\0
+  g ERROR ENOENT\0
+g@1 READ rel\0
+  g ERROR ENOENT\0
+b DIRECTORY_PART /local/domain/5/x/y/z\03\0
+  b ERROR ENOENT\0
+b WATCH /shared/a\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /shared/a\0t0\0
+a WATCH /\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /\0t1\0
+h@1 WATCH /local/domain/5\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/5\0t0\0
+b DIRECTORY_PART /local/domain/6/d\07\0
+  b DIRECTORY_PART 12\0\0
+g@1 UNWATCH /shared\0t2\0
+  g ERROR ENOENT\0
+g@1 MKDIR x/y\0
+  g MKDIR OK\0
+g@1 WATCH @introduceDomain\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT @introduceDomain\0t0\0
+b MKDIR \0
+  b ERROR EINVAL\0
+a WATCH /local/domain/5/x/y/z\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+g@1 WATCH /local/domain/5/x/y/z\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5/x/y/z\0t1\0
+b MKDIR rel/k\0
+  b MKDIR OK\0
+a MKDIR /shared/a/b\0
+  a WATCH_EVENT /shared/a/b\0t1\0
+  a MKDIR OK\0
+  b WATCH_EVENT /shared/a/b\0t0\0
+h@1 TRANSACTION_END T\0
+  h TRANSACTION_END OK\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 2\0
+a@2 WRITE @introduceDomain\0a\0b
+  a ERROR EINVAL\0
+a@2 RM /\0
+  a ERROR EINVAL\0
+g@1 SET_PERMS /local/domain/5/x/y/z\0b6\0
+  g ERROR ENOENT\0
+a@2 RM /local/domain/5\0
+  a RM OK\0
+b GET_PERMS \0
+  b ERROR EINVAL\0
+h WATCH /shared/a/b\0t1\0
+  h WATCH OK\0
+  h WATCH_EVENT /shared/a/b\0t1\0
+a@2 DIRECTORY_PART /tool\02\0
+  a DIRECTORY_PART 2\0nstored\0\0
+b DIRECTORY rel\0
+  b DIRECTORY k\0
+b DIRECTORY rel\0
+  b DIRECTORY k\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+g@1 MKDIR /\0
+  g ERROR EACCES\0
+g@1 WRITE /\0\xff\0\x01
+  g ERROR EACCES\0
+h WRITE /local/domain/5/x/y\0
+  h ERROR EACCES\0
+a@2 MKDIR rel/k\0
+  a MKDIR OK\0
+h READ @releaseDomain\0
+  h ERROR EINVAL\0
+a@2 GET_PERMS rel/k\0
+  a GET_PERMS n0\0
+b@1 RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+a@2 TRANSACTION_END T\0
+  a WATCH_EVENT /local/domain/5\0t1\0
+  a TRANSACTION_END OK\0
+  h WATCH_EVENT /local/domain/5\0t0\0
+g@1 SET_PERMS rel/k\0n6\0r0\0
+  g ERROR ENOENT\0
+g@1 DIRECTORY \0
+  g ERROR EINVAL\0
+h READ /local/domain/5/x\0
+  h ERROR EACCES\0
+g@1 TRANSACTION_END X\0
+  g ERROR EINVAL\0
+g@1 GET_DOMAIN_PATH 7\0
+  g GET_DOMAIN_PATH /local/domain/7\0
+b GET_DOMAIN_PATH 7\0
+  b GET_DOMAIN_PATH /local/domain/7\0
+b DIRECTORY /local/domain/5/x/y\0
+  b ERROR ENOENT\0
+g@1 READ /local/domain/5/x/y\0
+  g READ
+b WATCH /local/domain/5/x\0t2\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/5/x\0t2\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 2\0
+h SET_PERMS /shared/a\0n0\0n5\0w42\0
+  h ERROR EACCES\0
+g@1 TRANSACTION_END T
+  g ERROR EINVAL\0
+
+=== random mix seed 14
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota permissions 2
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b UNWATCH rel\0t1\0
+  b ERROR ENOENT\0
+a RM /a//b\0
+  a ERROR EINVAL\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a MKDIR rel\0
+  a MKDIR OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 WRITE @introduceDomain\0value-value-value-value-value-
+  g ERROR EINVAL\0
+g@1 WRITE /shared\0
+  g ERROR EACCES\0
+a WRITE x\0a\0b
+  a WRITE OK\0
+b READ /tool\0
+  b READ
+h@1 GET_DOMAIN_PATH 7\0
+  h GET_DOMAIN_PATH /local/domain/7\0
+a SET_PERMS /local/domain/5/x/y/z\0w5\0n42\0r6\0
+  a ERROR ENOENT\0
+h@1 DIRECTORY_PART /shared/a\04\0
+  h ERROR EACCES\0
+g@1 WRITE /local/domain/6\0
+  g ERROR EACCES\0
+g@1 WRITE rel\0v
+  g WRITE OK\0
+h@1 WATCH /local/domain/6\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/6\0t2\0
+a DIRECTORY_PART /\02\0
+  a DIRECTORY_PART 7\0ol\0local\0\0
+h@1 RM /a//b\0
+  h ERROR EINVAL\0
+h@1 READ /\0
+  h ERROR EACCES\0
+a DIRECTORY rel\0
+  a DIRECTORY
+b RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+h@1 GET_PERMS /local/domain/5/x/y\0
+  h ERROR ENOENT\0
+h@1 SET_PERMS rel\0b42\0
+  h ERROR ENOENT\0
+a WATCH x/y\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT x/y\0t1\0
+h@1 READ rel\0
+  h ERROR ENOENT\0
+b SET_PERMS /local/domain/5/x\0w0\0b0\0
+  b ERROR ENOENT\0
+a RM /shared/a\0
+  a ERROR ENOENT\0
+a DIRECTORY_PART /local/domain/5/x/y/z\08\0
+  a ERROR ENOENT\0
+g@1 WRITE rel\0v
+  g WRITE OK\0
+b MKDIR /local/domain/5\0
+  b MKDIR OK\0
+g@1 RM /shared\0
+  g ERROR EACCES\0
+g@1 WATCH rel/k\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT rel/k\0t1\0
+a IS_DOMAIN_INTRODUCED 9\0
+  a IS_DOMAIN_INTRODUCED F\0
+b SET_PERMS @introduceDomain\0w42\0
+  b ERROR ENOENT\0
+h@1 WATCH /shared/a/b\0tok\0extra\0
+  h ERROR EINVAL\0
+g@1 IS_DOMAIN_INTRODUCED 9\0
+  g ERROR EACCES\0
+a SET_PERMS /shared/a/b\0b6\0n6\0
+  a ERROR ENOENT\0
+a MKDIR /local/domain/6/d\0
+  a MKDIR OK\0
+  h WATCH_EVENT /local/domain/6/d\0t2\0
+b RM /shared/a\0
+  b ERROR ENOENT\0
+h@1 GET_PERMS /local/domain/6/d\0
+  h GET_PERMS n6\0
+h@1 TRANSACTION_END F\0
+  h TRANSACTION_END OK\0
+g@1 DIRECTORY @releaseDomain\0
+  g ERROR EINVAL\0
+b MKDIR /a//b\0
+  b ERROR EINVAL\0
+b WRITE /shared\0v
+  b WRITE OK\0
+g@1 WATCH @releaseDomain\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT @releaseDomain\0t2\0
+h RM /a//b\0
+  h ERROR EINVAL\0
+h WATCH x\0tok\0extra\0
+  h ERROR EINVAL\0
+g@1 TRANSACTION_END 
+  g ERROR EINVAL\0
+a DIRECTORY /local/domain/5/x/y\0
+  a ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+b WRITE /local/domain/5/x/y\0a\0b
+  b WRITE OK\0
+a@1 TRANSACTION_END 
+  a ERROR EINVAL\0
+b GET_DOMAIN_PATH 5\0
+  b GET_DOMAIN_PATH /local/domain/5\0
+h WRITE @introduceDomain\0
+  h ERROR EINVAL\0
+g@1 RM /shared/a/b\0
+  g ERROR EACCES\0
+a@1 TRANSACTION_END X\0
+  a ERROR EINVAL\0
+a@1 IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+h DIRECTORY /tool\0
+  h ERROR EACCES\0
+g@1 WRITE x\0v
+  g WRITE OK\0
+g@1 TRANSACTION_END T\0
+  g ERROR EAGAIN\0
+g GET_PERMS /shared/a\0
+  g ERROR EACCES\0
+
+=== random mix seed 15
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+a UNWATCH @introduceDomain\0t0\0
+  a ERROR ENOENT\0
+b WRITE /local/domain/5\0v
+  b WRITE OK\0
+g WRITE /shared/a/b\0\xff\0\x01
+  g ERROR EACCES\0
+g READ rel\0
+  g ERROR ENOENT\0
+g WATCH /shared/a/b\0tok\0extra\0
+  g ERROR EINVAL\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+b@1 IS_DOMAIN_INTRODUCED 9\0
+  b IS_DOMAIN_INTRODUCED F\0
+h SET_PERMS /shared/a/b\0b0\0b6\0
+  h ERROR EACCES\0
+h RM /local/domain/5/x/y/z\0
+  h ERROR EACCES\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a WATCH \0tok\0extra\0
+  a ERROR EINVAL\0
+a WRITE /shared/a\0v
+  a WRITE OK\0
+a GET_PERMS rel/k\0
+  a ERROR ENOENT\0
+b@1 GET_DOMAIN_PATH 5\0
+  b GET_DOMAIN_PATH /local/domain/5\0
+a DIRECTORY /local/domain/5/x/y\0
+  a ERROR ENOENT\0
+g IS_DOMAIN_INTRODUCED 0\0
+  g ERROR EACCES\0
+b@1 WATCH @releaseDomain\0tok\0extra\0
+  b ERROR EINVAL\0
+g MKDIR /local/domain/5/x/y\0
+  g MKDIR OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+h@1 UNWATCH /local/domain/5/x/y\0t1\0
+  h ERROR ENOENT\0
+h@1 WRITE /local/domain/6/d\0\xff\0\x01
+  h WRITE OK\0
+h@1 WRITE /tool\0a\0b
+  h ERROR EACCES\0
+a WRITE rel/k\0\xff\0\x01
+  a WRITE OK\0
+a WRITE rel\0\xff\0\x01
+  a WRITE OK\0
+h@1 WRITE \0
+  h ERROR EINVAL\0
+h@1 GET_PERMS /local/domain/5/x/y\0
+  h GET_PERMS n5\0r6\0
+h@1 TRANSACTION_END T\0
+  h TRANSACTION_END OK\0
+h WATCH rel\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT rel\0t2\0
+a READ /local/domain/5/x\0
+  a READ
+h READ /\0
+  h ERROR EACCES\0
+g@1 RM /a//b\0
+  g ERROR EINVAL\0
+a GET_DOMAIN_PATH 5\0
+  a GET_DOMAIN_PATH /local/domain/5\0
+a SET_PERMS x/y\0n5\0w5\0b6\0
+  a ERROR ENOENT\0
+g@1 WATCH /shared/a/b\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /shared/a/b\0t1\0
+h WRITE x\0a\0b
+  h WRITE OK\0
+b@1 IS_DOMAIN_INTRODUCED 0\0
+  b IS_DOMAIN_INTRODUCED T\0
+a READ /local/domain/5/x/y/z\0
+  a ERROR ENOENT\0
+b@1 WRITE x\0a\0b
+  b WRITE OK\0
+h SET_PERMS @releaseDomain\0n42\0n0\0r42\0
+  h ERROR ENOENT\0
+b@1 SET_PERMS /shared/a\0w6\0b5\0n42\0
+  b SET_PERMS OK\0
+b@1 DIRECTORY x\0
+  b DIRECTORY
+h RM /local/domain/5\0
+  h ERROR EACCES\0
+b@1 READ rel\0
+  b READ \xff\0\x01
+b@1 DIRECTORY /local/domain/5/x\0
+  b DIRECTORY y\0
+b@1 WRITE /local/domain/6\0a\0b
+  b WRITE OK\0
+b@1 TRANSACTION_END T\0
+  b TRANSACTION_END OK\0
+h MKDIR @releaseDomain\0
+  h ERROR EINVAL\0
+b WRITE x\0
+  b WRITE OK\0
+g@1 MKDIR /\0
+  g ERROR EACCES\0
+b UNWATCH x/y\0t0\0
+  b ERROR ENOENT\0
+b TRANSACTION_END T
+  b ERROR EINVAL\0
+h DIRECTORY /shared\0
+  h ERROR EACCES\0
+h IS_DOMAIN_INTRODUCED 9\0
+  h ERROR EACCES\0
+b DIRECTORY /local/domain/5\0
+  b DIRECTORY x\0
+h WRITE /shared\0value-value-value-value-value-
+  h ERROR EACCES\0
+a DIRECTORY /a//b\0
+  a ERROR EINVAL\0
+g@1 GET_DOMAIN_PATH 7\0
+  g GET_DOMAIN_PATH /local/domain/7\0
+g@1 DIRECTORY /tool\0
+  g ERROR EACCES\0
+h WATCH /tool\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT /tool\0t2\0
+
+=== random mix seed 16
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota transaction-nodes 4
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g MKDIR /\0
+  g ERROR EACCES\0
+a RESET_WATCHES \0
+  a RESET_WATCHES OK\0
+g SET_PERMS /shared/a/b\0w6\0
+  g ERROR EACCES\0
+g WATCH /local/domain/6/d\0tok\0extra\0
+  g ERROR EINVAL\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 GET_DOMAIN_PATH 7\0
+  g GET_DOMAIN_PATH /local/domain/7\0
+a DIRECTORY /a//b\0
+  a ERROR EINVAL\0
+g@1 TRANSACTION_END F\0
+  g TRANSACTION_END OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 2\0
+g@2 DIRECTORY \0
+  g ERROR EINVAL\0
+b RM /local/domain/5/x/y/z\0
+  b ERROR ENOENT\0
+a TRANSACTION_END X\0
+  a ERROR EINVAL\0
+g@2 DIRECTORY_PART /shared/a/b\04\0
+  g ERROR EACCES\0
+g@2 DIRECTORY x\0
+  g ERROR ENOSPC\0
+a WATCH /shared\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT /shared\0t2\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+a@1 TRANSACTION_END T\0
+  a TRANSACTION_END OK\0
+h TRANSACTION_END 
+  h ERROR EINVAL\0
+b GET_DOMAIN_PATH 0\0
+  b GET_DOMAIN_PATH /local/domain/0\0
+a SET_PERMS /tool\0n5\0w0\0
+  a SET_PERMS OK\0
+a WRITE @releaseDomain\0
+  a ERROR EINVAL\0
+h IS_DOMAIN_INTRODUCED 0\0
+  h ERROR EACCES\0
+a WRITE /tool\0a\0b
+  a WRITE OK\0
+b SET_PERMS /shared\0r0\0
+  b ERROR ENOENT\0
+a RM /local/domain/6/d\0
+  a RM OK\0
+h READ /local/domain/5/x\0
+  h ERROR ENOENT\0
+h RM /a//b\0
+  h ERROR EINVAL\0
+a WATCH /local/domain/5\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5\0t1\0
+g@2 READ @introduceDomain\0
+  g ERROR EINVAL\0
+b READ /local/domain/6\0
+  b READ
+a WRITE rel/k\0\xff\0\x01
+  a WRITE OK\0
+b MKDIR /tool\0
+  b MKDIR OK\0
+b DIRECTORY /tool\0
+  b DIRECTORY xenstored\0
+b MKDIR /tool\0
+  b MKDIR OK\0
+h RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+h SET_PERMS rel/k\0n6\0
+  h ERROR ENOENT\0
+h GET_PERMS /shared/a/b\0
+  h ERROR EACCES\0
+h SET_PERMS /shared/a\0r42\0n0\0w0\0
+  h ERROR ENOENT\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a READ @introduceDomain\0
+  a ERROR EINVAL\0
+b@1 WATCH /local/domain/6\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/6\0t1\0
+g@2 WRITE /tool\0v
+  g ERROR ENOSPC\0
+h@1 WATCH /shared/a\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT /shared/a\0t2\0
+a READ /shared/a/b\0
+  a ERROR ENOENT\0
+b@1 RM /local/domain/5/x\0
+  b RM OK\0
+a SET_PERMS /tool\0r5\0
+  a SET_PERMS OK\0
+g@2 WRITE @introduceDomain\0value-value-value-value-value-
+  g ERROR EINVAL\0
+b@1 SET_PERMS \0r42\0r0\0
+  b ERROR ENOENT\0
+b@1 WRITE /local/domain/5\0a\0b
+  b WRITE OK\0
+g@2 WRITE /local/domain/6\0v
+  g ERROR ENOSPC\0
+a READ /shared/a/b\0
+  a ERROR ENOENT\0
+h@1 MKDIR /local/domain/5/x/y\0
+  h ERROR EACCES\0
+a WRITE /a//b\0
+  a ERROR EINVAL\0
+b@1 WATCH /local/domain/6/d\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/6/d\0t0\0
+b@1 WRITE /\0a\0b
+  b WRITE OK\0
+a READ /tool\0
+  a READ a\0b
+a SET_PERMS /tool\0b6\0b0\0
+  a SET_PERMS OK\0
+g@2 TRANSACTION_END T\0
+  g ERROR ENOMEM\0
+
+=== random mix seed 17
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g RM x/y\0
+  g ERROR ENOENT\0
+g IS_DOMAIN_INTRODUCED 0\0
+  g ERROR EACCES\0
+h RM /\0
+  h ERROR EACCES\0
+g WRITE /tool\0value-value-value-value-value-
+  g ERROR EACCES\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+b GET_DOMAIN_PATH 7\0
+  b GET_DOMAIN_PATH /local/domain/7\0
+b GET_PERMS x\0
+  b ERROR ENOENT\0
+a@1 READ rel/k\0
+  a ERROR ENOENT\0
+h WATCH /local/domain/6/d\0t1\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/6/d\0t1\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY
+a@1 WRITE x/y\0\xff\0\x01
+  a WRITE OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+h WRITE /shared/a/b\0v
+  h ERROR EACCES\0
+b WATCH @introduceDomain\0tok\0extra\0
+  b ERROR EINVAL\0
+a@1 WRITE rel\0a\0b
+  a WRITE OK\0
+b GET_PERMS @releaseDomain\0
+  b ERROR EINVAL\0
+b WATCH rel\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT rel\0t1\0
+g@1 READ /shared\0
+  g ERROR EACCES\0
+g@1 WRITE x\0a\0b
+  g WRITE OK\0
+a@1 UNWATCH /a//b\0t1\0
+  a ERROR ENOENT\0
+a@1 RM /shared/a\0
+  a ERROR ENOENT\0
+a@1 WRITE \0value-value-value-value-value-
+  a ERROR EINVAL\0
+b DIRECTORY_PART /tool\06\0
+  b DIRECTORY_PART 2\0red\0\0
+b TRANSACTION_END X\0
+  b ERROR EINVAL\0
+a@1 WRITE /shared/a\0value-value-value-value-value-
+  a WRITE OK\0
+g@1 TRANSACTION_END T\0
+  g TRANSACTION_END OK\0
+b WRITE /\0a\0b
+  b WRITE OK\0
+g DIRECTORY_PART /tool\08\0
+  g ERROR EACCES\0
+a@1 SET_PERMS @releaseDomain\0r6\0
+  a SET_PERMS OK\0
+b WRITE rel/k\0\xff\0\x01
+  b WATCH_EVENT rel/k\0t1\0
+  b WRITE OK\0
+h MKDIR \0
+  h ERROR EINVAL\0
+h SET_PERMS @introduceDomain\0b5\0
+  h ERROR EINVAL\0
+b RM \0
+  b ERROR EINVAL\0
+b SET_PERMS x/y\0b0\0w5\0r6\0
+  b ERROR ENOENT\0
+g TRANSACTION_END X\0
+  g ERROR EINVAL\0
+g READ /\0
+  g ERROR EACCES\0
+a@1 WRITE @introduceDomain\0
+  a ERROR EINVAL\0
+b GET_DOMAIN_PATH 7\0
+  b GET_DOMAIN_PATH /local/domain/7\0
+b DIRECTORY /a//b\0
+  b ERROR EINVAL\0
+b GET_PERMS @releaseDomain\0
+  b ERROR EINVAL\0
+h RM /local/domain/5\0
+  h ERROR EACCES\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+h UNWATCH x\0t0\0
+  h ERROR ENOENT\0
+a@1 WRITE rel\0
+  a WRITE OK\0
+a@1 DIRECTORY /local/domain/6\0
+  a DIRECTORY
+g TRANSACTION_END X\0
+  g ERROR EINVAL\0
+a@1 GET_PERMS /a//b\0
+  a ERROR EINVAL\0
+b@1 RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+a@1 WATCH /\0tok\0extra\0
+  a ERROR EINVAL\0
+a@1 TRANSACTION_END T
+  a ERROR EINVAL\0
+g READ x/y\0
+  g ERROR ENOENT\0
+h IS_DOMAIN_INTRODUCED 9\0
+  h ERROR EACCES\0
+g UNWATCH /local/domain/5/x/y\0t0\0
+  g ERROR ENOENT\0
+g READ x\0
+  g READ a\0b
+g GET_PERMS /local/domain/6/d\0
+  g ERROR EACCES\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 2\0
+h RM /local/domain/6\0
+  h RM OK\0
+a@1 RM /\0
+  a ERROR EINVAL\0
+b@2 READ \0
+  b ERROR EINVAL\0
+b@2 TRANSACTION_END 
+  b ERROR EINVAL\0
+
+=== random mix seed 18
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota transaction-nodes 4
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g MKDIR /shared/a/b\0
+  g ERROR EACCES\0
+h MKDIR \0
+  h ERROR EINVAL\0
+g GET_DOMAIN_PATH 0\0
+  g GET_DOMAIN_PATH /local/domain/0\0
+g READ /local/domain/6\0
+  g ERROR EACCES\0
+b MKDIR /shared/a/b\0
+  b MKDIR OK\0
+b SET_PERMS x/y\0b5\0
+  b ERROR ENOENT\0
+g WRITE rel\0\xff\0\x01
+  g WRITE OK\0
+b GET_PERMS /tool\0
+  b GET_PERMS n0\0
+g SET_PERMS rel\0n6\0b5\0
+  g ERROR EPERM\0
+h MKDIR /shared\0
+  h ERROR EACCES\0
+h READ /local/domain/6/d\0
+  h ERROR ENOENT\0
+h WRITE /local/domain/5/x/y/z\0v
+  h ERROR EACCES\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+h DIRECTORY_PART /local/domain/5/x/y\07\0
+  h ERROR ENOENT\0
+b WRITE \0
+  b ERROR EINVAL\0
+g@1 WATCH /shared/a\0tok\0extra\0
+  g ERROR EINVAL\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+a@1 READ \0
+  a ERROR EINVAL\0
+h@1 READ /shared\0
+  h ERROR EACCES\0
+b WATCH rel\0t2\0
+  b WATCH OK\0
+  b WATCH_EVENT rel\0t2\0
+g@1 READ /local/domain/6/d\0
+  g ERROR EACCES\0
+g@1 DIRECTORY /local/domain/6/d\0
+  g ERROR EACCES\0
+a@1 DIRECTORY /local/domain/5/x/y/z\0
+  a ERROR ENOENT\0
+b WRITE /\0value-value-value-value-value-
+  b WRITE OK\0
+h@1 WRITE @releaseDomain\0value-value-value-value-value-
+  h ERROR EINVAL\0
+g@1 UNWATCH /\0t1\0
+  g ERROR ENOENT\0
+h@1 TRANSACTION_END T\0
+  h ERROR EAGAIN\0
+b RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+b UNWATCH x/y\0t1\0
+  b ERROR ENOENT\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 2\0
+a@1 UNWATCH x/y\0t2\0
+  a ERROR ENOENT\0
+b WRITE @introduceDomain\0v
+  b ERROR EINVAL\0
+g@1 MKDIR /local/domain/5/x/y\0
+  g ERROR ENOSPC\0
+b IS_DOMAIN_INTRODUCED 0\0
+  b IS_DOMAIN_INTRODUCED T\0
+g@1 READ /local/domain/5/x/y\0
+  g ERROR ENOSPC\0
+a@1 WATCH rel\0tok\0extra\0
+  a ERROR EINVAL\0
+b WATCH /tool\0t2\0
+  b WATCH OK\0
+  b WATCH_EVENT /tool\0t2\0
+h@2 TRANSACTION_END X\0
+  h ERROR EINVAL\0
+g@1 TRANSACTION_END T\0
+  g ERROR ENOMEM\0
+g RM /tool\0
+  g ERROR EACCES\0
+b MKDIR rel/k\0
+  b MKDIR OK\0
+b WRITE /a//b\0a\0b
+  b ERROR EINVAL\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 2\0
+a@1 WATCH /shared/a/b\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /shared/a/b\0t1\0
+g@2 UNWATCH /shared\0t2\0
+  g ERROR ENOENT\0
+a@1 READ /shared/a/b\0
+  a READ
+h@2 TRANSACTION_END T\0
+  h TRANSACTION_END OK\0
+h WATCH /tool\0t1\0
+  h WATCH OK\0
+  h WATCH_EVENT /tool\0t1\0
+a@1 SET_PERMS @introduceDomain\0r0\0
+  a SET_PERMS OK\0
+a@1 WATCH /tool\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /tool\0t1\0
+a@1 WRITE /local/domain/5/x/y/z\0v
+  a WRITE OK\0
+b WRITE @releaseDomain\0a\0b
+  b ERROR EINVAL\0
+a@1 MKDIR /local/domain/6/d\0
+  a MKDIR OK\0
+h WRITE rel\0\xff\0\x01
+  h WRITE OK\0
+b READ rel\0
+  b READ
+h SET_PERMS /shared/a/b\0n6\0n42\0
+  h ERROR EACCES\0
+g@2 WATCH rel/k\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT rel/k\0t2\0
+a@1 WATCH /shared/a\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT /shared/a\0t2\0
+b MKDIR /local/domain/5\0
+  b MKDIR OK\0
+
+=== random mix seed 19
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+a MKDIR @introduceDomain\0
+  a ERROR EINVAL\0
+g RM @introduceDomain\0
+  g ERROR EINVAL\0
+b WRITE rel\0\xff\0\x01
+  b WRITE OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 WRITE rel/k\0value-value-value-value-value-
+  g WRITE OK\0
+b IS_DOMAIN_INTRODUCED 0\0
+  b IS_DOMAIN_INTRODUCED T\0
+h RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+a READ /local/domain/6\0
+  a READ
+a WATCH /local/domain/5/x/y/z\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t1\0
+h SET_PERMS rel/k\0r42\0r0\0r42\0
+  h ERROR ENOENT\0
+b WRITE /local/domain/6/d\0\xff\0\x01
+  b WRITE OK\0
+a WATCH @releaseDomain\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT @releaseDomain\0t0\0
+h SET_PERMS \0b42\0w42\0r0\0
+  h ERROR ENOENT\0
+b WRITE /local/domain/5/x/y\0\xff\0\x01
+  b WRITE OK\0
+h WATCH /local/domain/6\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/6\0t2\0
+g@1 DIRECTORY /local/domain/6/d\0
+  g ERROR EACCES\0
+h RM /tool\0
+  h ERROR EACCES\0
+b DIRECTORY /a//b\0
+  b ERROR EINVAL\0
+g@1 WRITE /local/domain/5/x\0a\0b
+  g WRITE OK\0
+h DIRECTORY /local/domain/6\0
+  h DIRECTORY d\0
+h DIRECTORY @introduceDomain\0
+  h ERROR EINVAL\0
+a DIRECTORY /shared\0
+  a ERROR ENOENT\0
+g@1 WRITE /local/domain/5/x/y\0v
+  g WRITE OK\0
+h GET_DOMAIN_PATH 0\0
+  h GET_DOMAIN_PATH /local/domain/0\0
+b GET_DOMAIN_PATH 7\0
+  b GET_DOMAIN_PATH /local/domain/7\0
+a SET_PERMS /\0r0\0b6\0n6\0
+  a SET_PERMS OK\0
+g@1 RM /shared/a\0
+  g ERROR EACCES\0
+g@1 WRITE /local/domain/5/x\0a\0b
+  g WRITE OK\0
+b MKDIR /local/domain/5/x/y\0
+  b MKDIR OK\0
+h WRITE @introduceDomain\0a\0b
+  h ERROR EINVAL\0
+g@1 GET_DOMAIN_PATH 7\0
+  g GET_DOMAIN_PATH /local/domain/7\0
+g@1 RM @introduceDomain\0
+  g ERROR EINVAL\0
+h WATCH \0tok\0extra\0
+  h ERROR EINVAL\0
+b WRITE /local/domain/6/d\0
+  b WRITE OK\0
+  h WATCH_EVENT /local/domain/6/d\0t2\0
+a WATCH rel\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT rel\0t2\0
+h READ x\0
+  h ERROR ENOENT\0
+b RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+g@1 SET_PERMS /local/domain/6\0b42\0n6\0n6\0
+  g ERROR ENOENT\0
+h DIRECTORY x/y\0
+  h ERROR ENOENT\0
+g@1 RM /local/domain/5/x\0
+  g ERROR EIO\0
+g@1 TRANSACTION_END T
+  g ERROR EINVAL\0
+a MKDIR /shared\0
+  a MKDIR OK\0
+a WRITE @introduceDomain\0
+  a ERROR EINVAL\0
+h WATCH /local/domain/5/x\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/5/x\0t0\0
+g@1 GET_PERMS /shared/a/b\0
+  g ERROR ENOENT\0
+a MKDIR rel\0
+  a MKDIR OK\0
+b WRITE rel/k\0\xff\0\x01
+  a WATCH_EVENT rel/k\0t2\0
+  b WRITE OK\0
+b WATCH /local/domain/5/x/y\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/5/x/y\0t1\0
+h MKDIR /local/domain/5/x/y/z\0
+  h ERROR EACCES\0
+a RM /shared/a/b\0
+  a ERROR ENOENT\0
+g@1 IS_DOMAIN_INTRODUCED 0\0
+  g ERROR EACCES\0
+h WRITE rel/k\0\xff\0\x01
+  h WATCH_EVENT /local/domain/6/rel/k\0t2\0
+  h WRITE OK\0
+a SET_PERMS /shared/a\0r42\0w42\0
+  a ERROR ENOENT\0
+g@1 WRITE /a//b\0\xff\0\x01
+  g ERROR EINVAL\0
+a MKDIR /local/domain/5/x/y/z\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t1\0
+  a MKDIR OK\0
+  b WATCH_EVENT /local/domain/5/x/y/z\0t1\0
+  h WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+g@1 RM @releaseDomain\0
+  g ERROR EINVAL\0
+h SET_PERMS /\0r5\0b5\0b0\0
+  h ERROR EACCES\0
+g@1 DIRECTORY /tool\0
+  g ERROR EACCES\0
+a WATCH /local/domain/5/x/y/z\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+b RM /local/domain/5/x/y\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t1\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+  b WATCH_EVENT /local/domain/5/x/y\0t1\0
+  b RM OK\0
+  h WATCH_EVENT /local/domain/5/x/y\0t0\0
+
+=== random mix seed 20
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b WATCH rel\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT rel\0t0\0
+g IS_DOMAIN_INTRODUCED 0\0
+  g ERROR EACCES\0
+h TRANSACTION_END X\0
+  h ERROR EINVAL\0
+b DIRECTORY x\0
+  b ERROR ENOENT\0
+h MKDIR /\0
+  h ERROR EACCES\0
+g READ x\0
+  g ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+h WRITE /tool\0value-value-value-value-value-
+  h ERROR EACCES\0
+b MKDIR /local/domain/5/x\0
+  b MKDIR OK\0
+a@1 RM /shared/a\0
+  a ERROR ENOENT\0
+g WATCH rel/k\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT rel/k\0t0\0
+a@1 RM /local/domain/5\0
+  a RM OK\0
+b SET_PERMS /shared/a/b\0n6\0
+  b ERROR ENOENT\0
+g WATCH /local/domain/6/d\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/6/d\0t1\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+h MKDIR /shared\0
+  h ERROR EACCES\0
+a@1 TRANSACTION_END 
+  a ERROR EINVAL\0
+h MKDIR x/y\0
+  h MKDIR OK\0
+a@1 MKDIR @introduceDomain\0
+  a ERROR EINVAL\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+a@1 WRITE rel/k\0a\0b
+  a WRITE OK\0
+h GET_PERMS /a//b\0
+  h ERROR EINVAL\0
+a@1 WRITE /shared\0\xff\0\x01
+  a WRITE OK\0
+g WRITE /local/domain/5\0
+  g WRITE OK\0
+a@1 RM x\0
+  a RM OK\0
+a@1 WATCH rel/k\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT rel/k\0t0\0
+b@1 DIRECTORY_PART /shared/a/b\00\0
+  b ERROR ENOENT\0
+b@1 IS_DOMAIN_INTRODUCED 9\0
+  b IS_DOMAIN_INTRODUCED F\0
+b@1 GET_DOMAIN_PATH 5\0
+  b GET_DOMAIN_PATH /local/domain/5\0
+g READ /local/domain/6\0
+  g ERROR EACCES\0
+b@1 MKDIR /shared/a/b\0
+  b MKDIR OK\0
+b@1 RM /local/domain/6\0
+  b RM OK\0
+h SET_PERMS /local/domain/6/d\0b0\0r5\0
+  h ERROR ENOENT\0
+g WATCH /tool\0tok\0extra\0
+  g ERROR EINVAL\0
+a@1 MKDIR rel/k\0
+  a MKDIR OK\0
+g WATCH /local/domain/6/d\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/6/d\0t0\0
+a@1 WRITE rel\0\xff\0\x01
+  a WRITE OK\0
+g READ rel/k\0
+  g ERROR ENOENT\0
+h WRITE /local/domain/6\0\xff\0\x01
+  h WRITE OK\0
+b@1 WATCH /local/domain/5\0t2\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/5\0t2\0
+a@1 SET_PERMS @releaseDomain\0n5\0w6\0
+  a SET_PERMS OK\0
+a@1 TRANSACTION_END X\0
+  a ERROR EINVAL\0
+b@1 SET_PERMS /shared/a\0n6\0w42\0
+  b SET_PERMS OK\0
+a@1 GET_DOMAIN_PATH 5\0
+  a GET_DOMAIN_PATH /local/domain/5\0
+h RM /tool\0
+  h ERROR EACCES\0
+h SET_PERMS /local/domain/5/x/y\0w5\0r6\0
+  h ERROR EACCES\0
+h READ x\0
+  h READ
+a@1 WRITE x/y\0
+  a WRITE OK\0
+g UNWATCH /local/domain/5\0t1\0
+  g ERROR ENOENT\0
+b@1 WRITE @releaseDomain\0
+  b ERROR EINVAL\0
+b@1 READ x/y\0
+  b ERROR ENOENT\0
+b@1 MKDIR /local/domain/5\0
+  b MKDIR OK\0
+h IS_DOMAIN_INTRODUCED 5\0
+  h ERROR EACCES\0
+g SET_PERMS @introduceDomain\0w0\0b6\0w5\0
+  g ERROR ENOENT\0
+h DIRECTORY_PART /shared/a/b\05\0
+  h ERROR EACCES\0
+g WRITE @releaseDomain\0value-value-value-value-value-
+  g ERROR EINVAL\0
+a@1 SET_PERMS rel\0r6\0b5\0w42\0
+  a SET_PERMS OK\0
+b@1 WRITE /local/domain/6/d\0
+  b WRITE OK\0
+a@1 READ /shared\0
+  a READ \xff\0\x01
+b@1 WRITE x\0a\0b
+  b WRITE OK\0
+
+=== random mix seed 21
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota transaction-nodes 4
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+h MKDIR @introduceDomain\0
+  h ERROR EINVAL\0
+b WRITE /local/domain/5\0value-value-value-value-value-
+  b WRITE OK\0
+h WRITE /local/domain/5/x/y\0v
+  h ERROR EACCES\0
+b DIRECTORY /local/domain/5/x\0
+  b ERROR ENOENT\0
+h WRITE /a//b\0a\0b
+  h ERROR EINVAL\0
+h SET_PERMS /local/domain/6\0n5\0n0\0
+  h ERROR EPERM\0
+a MKDIR /a//b\0
+  a ERROR EINVAL\0
+g@1 DIRECTORY_PART /tool\02\0
+  g ERROR EACCES\0
+a RESET_WATCHES \0
+  a RESET_WATCHES OK\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+b@1 TRANSACTION_END X\0
+  b ERROR EINVAL\0
+a DIRECTORY @releaseDomain\0
+  a ERROR EINVAL\0
+h READ /shared/a\0
+  h ERROR EACCES\0
+b@1 READ @releaseDomain\0
+  b ERROR EINVAL\0
+g@1 DIRECTORY_PART /a//b\05\0
+  g ERROR EINVAL\0
+h RM /tool\0
+  h ERROR EACCES\0
+a WATCH /shared\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /shared\0t1\0
+a WRITE \0value-value-value-value-value-
+  a ERROR EINVAL\0
+b@1 SET_PERMS /local/domain/5/x/y/z\0n5\0r6\0w6\0
+  b ERROR ENOENT\0
+g@1 WRITE /shared/a/b\0
+  g ERROR ENOSPC\0
+b@1 READ /\0
+  b READ
+a GET_DOMAIN_PATH 0\0
+  a GET_DOMAIN_PATH /local/domain/0\0
+h TRANSACTION_END 
+  h ERROR EINVAL\0
+a DIRECTORY_PART x/y\06\0
+  a ERROR ENOENT\0
+b@1 MKDIR /shared/a/b\0
+  b MKDIR OK\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a@1 WATCH rel\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT rel\0t0\0
+h@1 MKDIR /shared/a/b\0
+  h ERROR EACCES\0
+a@1 SET_PERMS x\0r42\0
+  a ERROR ENOENT\0
+a@1 WRITE rel\0value-value-value-value-value-
+  a WRITE OK\0
+h@1 WATCH /local/domain/5\0tok\0extra\0
+  h ERROR EINVAL\0
+g@1 GET_DOMAIN_PATH 7\0
+  g GET_DOMAIN_PATH /local/domain/7\0
+h@1 SET_PERMS \0w5\0w5\0
+  h ERROR EINVAL\0
+a@1 WATCH /tool\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT /tool\0t2\0
+a@1 SET_PERMS rel\0r42\0w42\0r5\0
+  a ERROR ENOENT\0
+b@1 READ /local/domain/6\0
+  b READ
+b@1 SET_PERMS /local/domain/5\0n0\0
+  b SET_PERMS OK\0
+g@1 RM /local/domain/6/d\0
+  g ERROR ENOSPC\0
+g@1 DIRECTORY_PART /tool\03\0
+  g ERROR EACCES\0
+b@1 MKDIR /shared\0
+  b MKDIR OK\0
+h@1 WATCH /shared/a\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT /shared/a\0t2\0
+a@1 GET_DOMAIN_PATH 0\0
+  a GET_DOMAIN_PATH /local/domain/0\0
+a@1 DIRECTORY /tool\0
+  a DIRECTORY xenstored\0
+a@1 UNWATCH /tool\0t0\0
+  a ERROR ENOENT\0
+b@1 TRANSACTION_END 
+  b ERROR EINVAL\0
+g@1 RM /local/domain/5/x\0
+  g ERROR ENOSPC\0
+b@1 WATCH rel/k\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT rel/k\0t1\0
+h@1 WRITE /local/domain/5/x/y/z\0value-value-value-value-value-
+  h ERROR ENOSPC\0
+a@1 SET_PERMS @introduceDomain\0w6\0r0\0
+  a SET_PERMS OK\0
+g@1 READ /shared/a\0
+  g ERROR ENOSPC\0
+g@1 WRITE /\0
+  g ERROR EACCES\0
+a@1 DIRECTORY_PART /a//b\00\0
+  a ERROR EINVAL\0
+h@1 DIRECTORY_PART \06\0
+  h ERROR EINVAL\0
+h@1 MKDIR /local/domain/5/x/y\0
+  h ERROR ENOSPC\0
+a@1 WRITE /\0a\0b
+  a WRITE OK\0
+h@1 DIRECTORY /\0
+  h ERROR EACCES\0
+b@1 READ /tool\0
+  b READ
+h@1 SET_PERMS /shared/a/b\0n0\0b5\0b6\0
+  h ERROR EACCES\0
+
+=== random mix seed 22
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b WRITE /shared/a/b\0\xff\0\x01
+  b WRITE OK\0
+b UNWATCH /local/domain/6\0t1\0
+  b ERROR ENOENT\0
+a RM /shared/a/b\0
+  a RM OK\0
+a TRANSACTION_END X\0
+  a ERROR EINVAL\0
+h SET_PERMS /local/domain/5/x\0w6\0
+  h ERROR EACCES\0
+h MKDIR /shared/a\0
+  h ERROR EACCES\0
+a GET_PERMS /local/domain/5/x/y/z\0
+  a ERROR ENOENT\0
+a SET_PERMS x\0r42\0w5\0
+  a ERROR ENOENT\0
+g WATCH rel\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT rel\0t0\0
+h READ /local/domain/5/x\0
+  h ERROR ENOENT\0
+a IS_DOMAIN_INTRODUCED 9\0
+  a IS_DOMAIN_INTRODUCED F\0
+g GET_DOMAIN_PATH 5\0
+  g GET_DOMAIN_PATH /local/domain/5\0
+b GET_PERMS rel/k\0
+  b ERROR ENOENT\0
+h WRITE /local/domain/5/x/y/z\0value-value-value-value-value-
+  h ERROR EACCES\0
+h DIRECTORY @introduceDomain\0
+  h ERROR EINVAL\0
+a READ /a//b\0
+  a ERROR EINVAL\0
+h WRITE /tool\0v
+  h ERROR EACCES\0
+b WRITE /tool\0\xff\0\x01
+  b WRITE OK\0
+b WRITE /shared\0\xff\0\x01
+  b WRITE OK\0
+g READ /shared\0
+  g ERROR EACCES\0
+g DIRECTORY /shared/a\0
+  g ERROR EACCES\0
+a WRITE @releaseDomain\0v
+  a ERROR EINVAL\0
+a MKDIR /local/domain/5/x\0
+  a MKDIR OK\0
+a IS_DOMAIN_INTRODUCED 5\0
+  a IS_DOMAIN_INTRODUCED T\0
+a DIRECTORY_PART /local/domain/6\08\0
+  a DIRECTORY_PART 11\0\0
+b RM /local/domain/5/x/y/z\0
+  b ERROR ENOENT\0
+h WATCH \0t2\0
+  h ERROR EINVAL\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 WRITE /local/domain/6\0value-value-value-value-value-
+  g ERROR EACCES\0
+g@1 READ /local/domain/5/x/y\0
+  g ERROR ENOENT\0
+b WATCH /\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /\0t0\0
+a TRANSACTION_END T
+  a ERROR EINVAL\0
+a GET_PERMS /shared/a\0
+  a GET_PERMS n0\0
+h MKDIR /local/domain/5/x/y\0
+  h ERROR EACCES\0
+g@1 SET_PERMS /local/domain/6\0r42\0w0\0r0\0
+  g ERROR ENOENT\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+a MKDIR /shared/a\0
+  a MKDIR OK\0
+h WRITE /tool\0\xff\0\x01
+  h ERROR EACCES\0
+h RM rel\0
+  h RM OK\0
+b@1 RM /local/domain/6\0
+  b RM OK\0
+a WRITE /local/domain/5/x/y/z\0a\0b
+  a WRITE OK\0
+  b WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+a DIRECTORY_PART /local/domain/5\04\0
+  a DIRECTORY_PART 21\0\0
+a WATCH \0t1\0
+  a ERROR EINVAL\0
+a SET_PERMS /shared/a\0r42\0b5\0
+  a ERROR ENOENT\0
+g@1 RM x\0
+  g RM OK\0
+a SET_PERMS /tool\0r6\0
+  a SET_PERMS OK\0
+  b WATCH_EVENT /tool\0t0\0
+g@1 RM @introduceDomain\0
+  g ERROR EINVAL\0
+g@1 GET_PERMS rel\0
+  g ERROR ENOENT\0
+g@1 DIRECTORY_PART @introduceDomain\07\0
+  g ERROR EINVAL\0
+b@1 MKDIR @releaseDomain\0
+  b ERROR EINVAL\0
+h GET_DOMAIN_PATH 0\0
+  h GET_DOMAIN_PATH /local/domain/0\0
+h MKDIR @introduceDomain\0
+  h ERROR EINVAL\0
+b@1 WRITE /local/domain/5/x/y\0\xff\0\x01
+  b WRITE OK\0
+g@1 WRITE /shared/a/b\0value-value-value-value-value-
+  g ERROR EACCES\0
+b@1 GET_PERMS /shared/a\0
+  b GET_PERMS n0\0
+a READ @introduceDomain\0
+  a ERROR EINVAL\0
+a WATCH /local/domain/6\0tok\0extra\0
+  a ERROR EINVAL\0
+a WRITE /local/domain/5/x/y\0
+  a WRITE OK\0
+  b WATCH_EVENT /local/domain/5/x/y\0t0\0
+b@1 DIRECTORY_PART rel\05\0
+  b ERROR ENOENT\0
+h SET_PERMS /local/domain/5/x/y/z\0w6\0n5\0w6\0
+  h ERROR EACCES\0
+
+=== random mix seed 23
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g WRITE /local/domain/5/x/y\0a\0b
+  g WRITE OK\0
+h GET_PERMS /tool\0
+  h ERROR EACCES\0
+b RM /shared/a\0
+  b ERROR ENOENT\0
+a SET_PERMS /shared/a/b\0n0\0
+  a ERROR ENOENT\0
+h WRITE /\0\xff\0\x01
+  h ERROR EACCES\0
+g MKDIR /local/domain/5/x\0
+  g MKDIR OK\0
+a READ /local/domain/5/x/y/z\0
+  a ERROR ENOENT\0
+b TRANSACTION_END T
+  b ERROR EINVAL\0
+g RM /local/domain/5/x/y/z\0
+  g RM OK\0
+g WRITE /local/domain/5/x/y/z\0\xff\0\x01
+  g WRITE OK\0
+b SET_PERMS \0r5\0r6\0
+  b ERROR EINVAL\0
+b WRITE /local/domain/5/x/y/z\0
+  b WRITE OK\0
+h GET_PERMS /local/domain/5/x\0
+  h GET_PERMS n5\0r6\0
+g READ /local/domain/5/x/y/z\0
+  g READ
+g GET_PERMS rel/k\0
+  g ERROR ENOENT\0
+h MKDIR @releaseDomain\0
+  h ERROR EINVAL\0
+b SET_PERMS /local/domain/6\0b5\0
+  b SET_PERMS OK\0
+g WRITE @releaseDomain\0value-value-value-value-value-
+  g ERROR EINVAL\0
+a MKDIR /tool\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5/x\0n5\0r0\0
+  a SET_PERMS OK\0
+b GET_PERMS /local/domain/5/x\0
+  b GET_PERMS n5\0r0\0
+h READ /local/domain/5/x/y\0
+  h READ a\0b
+h MKDIR \0
+  h ERROR EINVAL\0
+a DIRECTORY rel\0
+  a ERROR ENOENT\0
+b WATCH /a//b\0tok\0extra\0
+  b ERROR EINVAL\0
+b WRITE /local/domain/5/x/y\0value-value-value-value-value-
+  b WRITE OK\0
+b GET_PERMS @releaseDomain\0
+  b ERROR EINVAL\0
+b WRITE rel\0v
+  b WRITE OK\0
+a UNWATCH /a//b\0t2\0
+  a ERROR ENOENT\0
+h GET_DOMAIN_PATH 7\0
+  h GET_DOMAIN_PATH /local/domain/7\0
+h WATCH /local/domain/5/x/y\0t2\0
+  h WATCH OK\0
+  h WATCH_EVENT /local/domain/5/x/y\0t2\0
+b RM @releaseDomain\0
+  b ERROR EINVAL\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a WRITE rel/k\0v
+  a WRITE OK\0
+g WATCH @releaseDomain\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT @releaseDomain\0t1\0
+b WATCH /shared\0tok\0extra\0
+  b ERROR EINVAL\0
+a GET_PERMS x\0
+  a ERROR ENOENT\0
+a GET_DOMAIN_PATH 5\0
+  a GET_DOMAIN_PATH /local/domain/5\0
+h@1 WRITE rel\0\xff\0\x01
+  h WRITE OK\0
+a UNWATCH /local/domain/6/d\0t1\0
+  a ERROR ENOENT\0
+b MKDIR /local/domain/5\0
+  b MKDIR OK\0
+h@1 WATCH /\0tok\0extra\0
+  h ERROR EINVAL\0
+h@1 DIRECTORY_PART rel\08\0
+  h DIRECTORY_PART 27\0\0
+b GET_PERMS @introduceDomain\0
+  b ERROR EINVAL\0
+g MKDIR /local/domain/5/x/y\0
+  g MKDIR OK\0
+a READ \0
+  a ERROR EINVAL\0
+a SET_PERMS /a//b\0w42\0w6\0
+  a ERROR ENOENT\0
+g MKDIR x\0
+  g MKDIR OK\0
+a GET_DOMAIN_PATH 7\0
+  a GET_DOMAIN_PATH /local/domain/7\0
+h@1 GET_DOMAIN_PATH 7\0
+  h GET_DOMAIN_PATH /local/domain/7\0
+g READ /local/domain/5/x/y\0
+  g READ value-value-value-value-value-
+g DIRECTORY_PART /local/domain/6/d\01\0
+  g ERROR ENOENT\0
+h@1 RM /local/domain/6\0
+  h RM OK\0
+h@1 RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+g RM /local/domain/6\0
+  g RM OK\0
+h READ /local/domain/5/x\0
+  h ERROR EACCES\0
+a MKDIR rel\0
+  a MKDIR OK\0
+b MKDIR /local/domain/5/x/y\0
+  b MKDIR OK\0
+h RM x/y\0
+  h ERROR EACCES\0
+a WRITE /shared\0
+  a WRITE OK\0
+
+=== random mix seed 24
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b TRANSACTION_END X\0
+  b ERROR EINVAL\0
+b WATCH /local/domain/5/x/y\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/5/x/y\0t0\0
+g DIRECTORY /local/domain/5\0
+  g DIRECTORY
+a DIRECTORY_PART /local/domain/5\07\0
+  a DIRECTORY_PART 8\0\0
+h DIRECTORY_PART rel/k\01\0
+  h ERROR ENOENT\0
+g WATCH /shared\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /shared\0t1\0
+a SET_PERMS @releaseDomain\0n5\0w6\0n6\0
+  a SET_PERMS OK\0
+a WATCH /shared/a/b\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT /shared/a/b\0t0\0
+h RM rel/k\0
+  h ERROR ENOENT\0
+g WRITE /shared/a\0\xff\0\x01
+  g ERROR EACCES\0
+b READ /local/domain/6/d\0
+  b ERROR ENOENT\0
+b DIRECTORY /local/domain/6/d\0
+  b ERROR ENOENT\0
+g UNWATCH @introduceDomain\0t2\0
+  g ERROR ENOENT\0
+b SET_PERMS /local/domain/5/x/y\0w5\0b5\0
+  b ERROR ENOENT\0
+g WRITE /tool\0a\0b
+  g ERROR EACCES\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+h GET_DOMAIN_PATH 0\0
+  h GET_DOMAIN_PATH /local/domain/0\0
+g@1 WRITE /local/domain/5/x\0\xff\0\x01
+  g WRITE OK\0
+g@1 DIRECTORY /a//b\0
+  g ERROR EINVAL\0
+a WRITE /local/domain/5/x\0a\0b
+  a WRITE OK\0
+h GET_PERMS /tool\0
+  h ERROR EACCES\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+g@1 READ rel/k\0
+  g ERROR ENOENT\0
+b UNWATCH x\0t0\0
+  b ERROR ENOENT\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+h@1 SET_PERMS /tool\0w42\0b6\0
+  h ERROR ENOENT\0
+g@1 READ /local/domain/5\0
+  g READ
+a DIRECTORY \0
+  a ERROR EINVAL\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+b WATCH @introduceDomain\0t2\0
+  b WATCH OK\0
+  b WATCH_EVENT @introduceDomain\0t2\0
+b WRITE /a//b\0
+  b ERROR EINVAL\0
+a@1 WRITE /local/domain/5/x/y\0
+  a WRITE OK\0
+h@1 MKDIR /local/domain/5/x\0
+  h ERROR EACCES\0
+g@1 WRITE rel/k\0v
+  g WRITE OK\0
+a@1 TRANSACTION_END T\0
+  a TRANSACTION_END OK\0
+  b WATCH_EVENT /local/domain/5/x/y\0t0\0
+h@1 WATCH @introduceDomain\0t1\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0t1\0
+h@1 SET_PERMS /a//b\0r6\0n5\0
+  h ERROR EINVAL\0
+b WRITE /shared\0a\0b
+  b WRITE OK\0
+g@1 SET_PERMS /shared/a/b\0r0\0
+  g ERROR EACCES\0
+g@1 IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+a MKDIR /shared/a\0
+  a MKDIR OK\0
+h@1 READ /local/domain/5/x/y/z\0
+  h ERROR ENOENT\0
+h@1 RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+b@1 MKDIR /local/domain/5\0
+  b MKDIR OK\0
+g@1 WATCH \0t2\0
+  g ERROR EINVAL\0
+b@1 RM x\0
+  b ERROR ENOENT\0
+g@1 GET_PERMS \0
+  g ERROR EINVAL\0
+a READ /shared/a/b\0
+  a ERROR ENOENT\0
+g@1 READ /shared/a/b\0
+  g ERROR EACCES\0
+b@1 READ @introduceDomain\0
+  b ERROR EINVAL\0
+a READ /local/domain/5/x/y\0
+  a READ
+h TRANSACTION_END T
+  h ERROR EINVAL\0
+h WRITE /shared/a/b\0v
+  h ERROR EACCES\0
+a SET_PERMS rel/k\0n6\0r5\0w5\0
+  a ERROR ENOENT\0
+a GET_DOMAIN_PATH 7\0
+  a GET_DOMAIN_PATH /local/domain/7\0
+g@1 WRITE x/y\0value-value-value-value-value-
+  g WRITE OK\0
+h RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+b@1 TRANSACTION_END T\0
+  b TRANSACTION_END OK\0
+h GET_DOMAIN_PATH 0\0
+  h GET_DOMAIN_PATH /local/domain/0\0
+
+=== random mix seed 25
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota nodes 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b SET_PERMS rel/k\0w0\0
+  b ERROR ENOENT\0
+g DIRECTORY /local/domain/5/x/y/z\0
+  g ERROR ENOENT\0
+a WATCH /local/domain/5/x/y/z\0t0\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+g GET_PERMS /shared\0
+  g ERROR EACCES\0
+h WRITE @introduceDomain\0
+  h ERROR EINVAL\0
+g READ /\0
+  g ERROR EACCES\0
+b WRITE /a//b\0\xff\0\x01
+  b ERROR EINVAL\0
+a SET_PERMS @introduceDomain\0n5\0n5\0b42\0
+  a SET_PERMS OK\0
+h SET_PERMS \0b42\0n42\0w5\0
+  h ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+h WRITE /a//b\0v
+  h ERROR EINVAL\0
+h READ /local/domain/5/x/y/z\0
+  h ERROR ENOENT\0
+a@1 WRITE /local/domain/6/d\0v
+  a WRITE OK\0
+b MKDIR /local/domain/6/d\0
+  b MKDIR OK\0
+b MKDIR x/y\0
+  b MKDIR OK\0
+h RM x/y\0
+  h ERROR ENOENT\0
+h DIRECTORY \0
+  h ERROR EINVAL\0
+h READ /a//b\0
+  h ERROR EINVAL\0
+a@1 READ rel\0
+  a ERROR ENOENT\0
+a@1 TRANSACTION_END T\0
+  a ERROR EAGAIN\0
+a UNWATCH /shared\0t1\0
+  a ERROR ENOENT\0
+a SET_PERMS rel\0n5\0
+  a ERROR ENOENT\0
+a IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+g WRITE /local/domain/5/x/y\0value-value-value-value-value-
+  g WRITE OK\0
+b READ @releaseDomain\0
+  b ERROR EINVAL\0
+g TRANSACTION_END X\0
+  g ERROR EINVAL\0
+b WATCH @releaseDomain\0t2\0
+  b WATCH OK\0
+  b WATCH_EVENT @releaseDomain\0t2\0
+b WRITE /local/domain/5/x/y\0
+  b WRITE OK\0
+g DIRECTORY_PART /shared\03\0
+  g ERROR EACCES\0
+g WATCH /local/domain/5/x/y\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5/x/y\0t2\0
+a WRITE rel/k\0value-value-value-value-value-
+  a WRITE OK\0
+g RM x/y\0
+  g WATCH_EVENT /local/domain/5/x/y\0t2\0
+  g RM OK\0
+g RESET_WATCHES \0
+  g RESET_WATCHES OK\0
+g WRITE /\0a\0b
+  g ERROR EACCES\0
+a WRITE rel/k\0value-value-value-value-value-
+  a WRITE OK\0
+b TRANSACTION_END X\0
+  b ERROR EINVAL\0
+b DIRECTORY \0
+  b ERROR EINVAL\0
+a DIRECTORY rel/k\0
+  a DIRECTORY
+g READ /local/domain/6/d\0
+  g ERROR EACCES\0
+a WRITE /shared/a/b\0
+  a WRITE OK\0
+b READ /local/domain/5/x/y/z\0
+  b ERROR ENOENT\0
+a WATCH /local/domain/6/d\0tok\0extra\0
+  a ERROR EINVAL\0
+b WATCH /local/domain/5/x/y\0t2\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/5/x/y\0t2\0
+g IS_DOMAIN_INTRODUCED 0\0
+  g ERROR EACCES\0
+a TRANSACTION_END X\0
+  a ERROR EINVAL\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 2\0
+a@2 WATCH /local/domain/6\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/6\0t2\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a@2 MKDIR /local/domain/5/x/y\0
+  a MKDIR OK\0
+a@2 WATCH \0tok\0extra\0
+  a ERROR EINVAL\0
+h@1 UNWATCH rel\0t2\0
+  h ERROR ENOENT\0
+b WATCH /tool\0t2\0
+  b WATCH OK\0
+  b WATCH_EVENT /tool\0t2\0
+a@2 TRANSACTION_END T
+  a ERROR EINVAL\0
+b WRITE /shared\0\xff\0\x01
+  b WRITE OK\0
+a@2 WRITE /a//b\0v
+  a ERROR EINVAL\0
+h@1 TRANSACTION_END T\0
+  h TRANSACTION_END OK\0
+b DIRECTORY rel/k\0
+  b DIRECTORY
+h WRITE /shared/a\0\xff\0\x01
+  h ERROR EACCES\0
+h RM /local/domain/6/d\0
+  a WATCH_EVENT /local/domain/6/d\0t2\0
+  h RM OK\0
+g MKDIR /shared\0
+  g ERROR EACCES\0
+
+=== random mix seed 26
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b DIRECTORY /shared/a\0
+  b ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+h UNWATCH /local/domain/5/x\0t2\0
+  h ERROR ENOENT\0
+b WATCH /\0tok\0extra\0
+  b ERROR EINVAL\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+a@1 WRITE /shared/a/b\0v
+  a WRITE OK\0
+h@1 READ /tool\0
+  h ERROR EACCES\0
+a@1 TRANSACTION_END T
+  a ERROR EINVAL\0
+a@1 WRITE @introduceDomain\0
+  a ERROR EINVAL\0
+h@1 RM @releaseDomain\0
+  h ERROR EINVAL\0
+g DIRECTORY /\0
+  g ERROR EACCES\0
+b GET_DOMAIN_PATH 5\0
+  b GET_DOMAIN_PATH /local/domain/5\0
+b RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+b WRITE /local/domain/5/x\0v
+  b WRITE OK\0
+a@1 READ /local/domain/5/x\0
+  a READ v
+g RESET_WATCHES \0
+  g RESET_WATCHES OK\0
+g READ /local/domain/6\0
+  g ERROR EACCES\0
+a@1 WATCH /\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT /\0t2\0
+a@1 READ /local/domain/5/x\0
+  a READ v
+b TRANSACTION_END 
+  b ERROR EINVAL\0
+g GET_DOMAIN_PATH 7\0
+  g GET_DOMAIN_PATH /local/domain/7\0
+h@1 GET_PERMS x/y\0
+  h ERROR ENOENT\0
+h@1 TRANSACTION_END X\0
+  h ERROR EINVAL\0
+a@1 WRITE @introduceDomain\0value-value-value-value-value-
+  a ERROR EINVAL\0
+h@1 SET_PERMS /local/domain/5/x\0n0\0b0\0w42\0
+  h ERROR EACCES\0
+b RM /local/domain/5/x/y\0
+  b RM OK\0
+a@1 SET_PERMS /local/domain/5/x/y\0n42\0
+  a ERROR ENOENT\0
+a@1 DIRECTORY_PART rel\05\0
+  a ERROR ENOENT\0
+h@1 WRITE /local/domain/5\0v
+  h ERROR EACCES\0
+h@1 RM /shared/a/b\0
+  h ERROR EACCES\0
+b TRANSACTION_END T
+  b ERROR EINVAL\0
+g DIRECTORY_PART /local/domain/5/x/y\01\0
+  g ERROR ENOENT\0
+b WRITE /local/domain/5/x\0\xff\0\x01
+  a WATCH_EVENT /local/domain/5/x\0t2\0
+  b WRITE OK\0
+b WRITE x\0a\0b
+  a WATCH_EVENT /local/domain/0/x\0t2\0
+  b WRITE OK\0
+g DIRECTORY /\0
+  g ERROR EACCES\0
+h@1 WRITE /shared/a/b\0
+  h ERROR EACCES\0
+a@1 MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a@1 GET_PERMS /local/domain/6/d\0
+  a ERROR ENOENT\0
+b TRANSACTION_END 
+  b ERROR EINVAL\0
+b WATCH /shared\0tok\0extra\0
+  b ERROR EINVAL\0
+a@1 READ /local/domain/5/x\0
+  a READ v
+a@1 UNWATCH /\0t0\0
+  a ERROR ENOENT\0
+g MKDIR /shared\0
+  g ERROR EACCES\0
+a@1 RM rel/k\0
+  a ERROR ENOENT\0
+b DIRECTORY @introduceDomain\0
+  b ERROR EINVAL\0
+h@1 TRANSACTION_END T
+  h ERROR EINVAL\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+a@1 READ rel\0
+  a ERROR ENOENT\0
+a@1 TRANSACTION_END T
+  a ERROR EINVAL\0
+b MKDIR rel/k\0
+  a WATCH_EVENT /local/domain/0/rel/k\0t2\0
+  b MKDIR OK\0
+b RM /local/domain/5/x/y/z\0
+  b ERROR ENOENT\0
+h@1 SET_PERMS /local/domain/5\0r42\0w0\0
+  h ERROR ENOENT\0
+a@1 WRITE @introduceDomain\0
+  a ERROR EINVAL\0
+a@1 WATCH /local/domain/5/x/y/z\0tok\0extra\0
+  a ERROR EINVAL\0
+a@1 READ /local/domain/6/d\0
+  a ERROR ENOENT\0
+a@1 WRITE x/y\0\xff\0\x01
+  a WRITE OK\0
+h@1 TRANSACTION_END F\0
+  h TRANSACTION_END OK\0
+g@1 SET_PERMS /local/domain/6\0n6\0b5\0
+  g ERROR EACCES\0
+g@1 WATCH /local/domain/6/d\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/6/d\0t1\0
+b READ /local/domain/5/x/y/z\0
+  b ERROR ENOENT\0
+
+=== random mix seed 27
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g MKDIR rel/k\0
+  g MKDIR OK\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+g READ rel\0
+  g READ
+h RM /shared\0
+  h ERROR EACCES\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 1\0
+a@1 TRANSACTION_END T\0
+  a TRANSACTION_END OK\0
+a TRANSACTION_END X\0
+  a ERROR EINVAL\0
+h WRITE rel\0a\0b
+  h WRITE OK\0
+b@1 WRITE @introduceDomain\0\xff\0\x01
+  b ERROR EINVAL\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+a DIRECTORY /shared\0
+  a ERROR ENOENT\0
+b@1 GET_PERMS rel\0
+  b ERROR ENOENT\0
+a TRANSACTION_END 
+  a ERROR EINVAL\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 2\0
+g@1 SET_PERMS /local/domain/5/x/y/z\0w42\0
+  g ERROR ENOENT\0
+h WRITE x/y\0v
+  h WRITE OK\0
+g@1 DIRECTORY_PART /shared\08\0
+  g ERROR EACCES\0
+a@2 RM @introduceDomain\0
+  a ERROR EINVAL\0
+b@1 GET_PERMS \0
+  b ERROR EINVAL\0
+g@1 UNWATCH x\0t1\0
+  g ERROR ENOENT\0
+g@1 RM /local/domain/6\0
+  g ERROR EACCES\0
+a@2 DIRECTORY rel/k\0
+  a ERROR ENOENT\0
+g@1 WRITE @introduceDomain\0
+  g ERROR EINVAL\0
+g@1 GET_DOMAIN_PATH 5\0
+  g GET_DOMAIN_PATH /local/domain/5\0
+a@2 SET_PERMS /local/domain/5\0r6\0n0\0
+  a SET_PERMS OK\0
+h UNWATCH /\0t2\0
+  h ERROR ENOENT\0
+a@2 GET_DOMAIN_PATH 5\0
+  a GET_DOMAIN_PATH /local/domain/5\0
+a@2 MKDIR /shared/a\0
+  a MKDIR OK\0
+b@1 TRANSACTION_END T\0
+  b TRANSACTION_END OK\0
+g@1 MKDIR /local/domain/5/x\0
+  g MKDIR OK\0
+a@2 MKDIR rel/k\0
+  a MKDIR OK\0
+h WRITE \0value-value-value-value-value-
+  h ERROR EINVAL\0
+g@1 WRITE rel\0\xff\0\x01
+  g WRITE OK\0
+b GET_PERMS rel/k\0
+  b ERROR ENOENT\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 2\0
+b@2 TRANSACTION_END T\0
+  b TRANSACTION_END OK\0
+g@1 WATCH /local/domain/5/x/y/z\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+a@2 SET_PERMS \0n5\0b6\0w0\0
+  a ERROR EINVAL\0
+b READ /local/domain/6\0
+  b READ
+a@2 IS_DOMAIN_INTRODUCED 0\0
+  a IS_DOMAIN_INTRODUCED T\0
+a@2 WATCH /shared\0tok\0extra\0
+  a ERROR EINVAL\0
+a@2 SET_PERMS /local/domain/5/x/y/z\0n5\0w5\0
+  a ERROR ENOENT\0
+a@2 SET_PERMS @releaseDomain\0w6\0r42\0
+  a SET_PERMS OK\0
+b WRITE /shared\0v
+  b WRITE OK\0
+b IS_DOMAIN_INTRODUCED 5\0
+  b IS_DOMAIN_INTRODUCED T\0
+h WRITE x\0value-value-value-value-value-
+  h WRITE OK\0
+a@2 UNWATCH /local/domain/5/x/y/z\0t0\0
+  a ERROR ENOENT\0
+b TRANSACTION_START \0
+  b TRANSACTION_START 3\0
+h WRITE @releaseDomain\0
+  h ERROR EINVAL\0
+b@3 WATCH rel/k\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT rel/k\0t1\0
+g@1 TRANSACTION_END T
+  g ERROR EINVAL\0
+g@1 DIRECTORY_PART /local/domain/5/x/y\05\0
+  g ERROR ENOENT\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+b@3 TRANSACTION_END 
+  b ERROR EINVAL\0
+b@3 WATCH /shared/a/b\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /shared/a/b\0t0\0
+g@1 SET_PERMS rel/k\0b6\0b6\0
+  g ERROR EPERM\0
+a@2 WRITE /shared\0\xff\0\x01
+  a WRITE OK\0
+a@2 DIRECTORY /local/domain/5/x\0
+  a ERROR ENOENT\0
+b@3 IS_DOMAIN_INTRODUCED 0\0
+  b IS_DOMAIN_INTRODUCED T\0
+b@3 RM /shared/a/b\0
+  b ERROR ENOENT\0
+
+=== random mix seed 28
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+quota watches 2
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+b WRITE /shared/a/b\0\xff\0\x01
+  b WRITE OK\0
+h MKDIR /shared/a\0
+  h ERROR EACCES\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+b MKDIR /shared/a\0
+  b MKDIR OK\0
+h@1 WRITE /shared/a/b\0\xff\0\x01
+  h ERROR EACCES\0
+g MKDIR /local/domain/6/d\0
+  g ERROR EACCES\0
+g IS_DOMAIN_INTRODUCED 5\0
+  g ERROR EACCES\0
+b WRITE /shared/a\0a\0b
+  b WRITE OK\0
+g GET_PERMS /local/domain/5/x/y\0
+  g ERROR ENOENT\0
+g SET_PERMS /local/domain/6\0r6\0
+  g ERROR EACCES\0
+a DIRECTORY /local/domain/5/x\0
+  a ERROR ENOENT\0
+h@1 WRITE x/y\0a\0b
+  h WRITE OK\0
+h@1 WATCH @introduceDomain\0t0\0
+  h WATCH OK\0
+  h WATCH_EVENT @introduceDomain\0t0\0
+b RM /shared\0
+  b RM OK\0
+b DIRECTORY @releaseDomain\0
+  b ERROR EINVAL\0
+a MKDIR /shared/a/b\0
+  a MKDIR OK\0
+g WATCH x/y\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT x/y\0t1\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+b GET_PERMS \0
+  b ERROR EINVAL\0
+h@1 DIRECTORY /local/domain/5/x/y/z\0
+  h ERROR ENOENT\0
+h@1 DIRECTORY /shared/a/b\0
+  h ERROR EACCES\0
+g MKDIR /a//b\0
+  g ERROR EINVAL\0
+a@1 DIRECTORY /local/domain/5\0
+  a DIRECTORY
+g WRITE /a//b\0value-value-value-value-value-
+  g ERROR EINVAL\0
+a@1 READ /a//b\0
+  a ERROR EINVAL\0
+g MKDIR /local/domain/5/x/y\0
+  g WATCH_EVENT x/y\0t1\0
+  g MKDIR OK\0
+b WRITE @releaseDomain\0v
+  b ERROR EINVAL\0
+a@1 GET_DOMAIN_PATH 7\0
+  a GET_DOMAIN_PATH /local/domain/7\0
+h@1 WRITE /local/domain/5/x/y\0v
+  h ERROR EACCES\0
+b GET_DOMAIN_PATH 5\0
+  b GET_DOMAIN_PATH /local/domain/5\0
+g DIRECTORY_PART @introduceDomain\06\0
+  g ERROR EINVAL\0
+h@1 TRANSACTION_END T\0
+  h ERROR EAGAIN\0
+g TRANSACTION_START \0
+  g TRANSACTION_START 1\0
+g@1 SET_PERMS /local/domain/5/x/y/z\0w0\0w0\0b6\0
+  g ERROR ENOENT\0
+h WATCH /a//b\0tok\0extra\0
+  h ERROR EINVAL\0
+b READ /local/domain/5/x/y\0
+  b READ
+a@1 RM /local/domain/6/d\0
+  a RM OK\0
+b WATCH /local/domain/5\0t0\0
+  b WATCH OK\0
+  b WATCH_EVENT /local/domain/5\0t0\0
+h DIRECTORY /local/domain/5\0
+  h DIRECTORY x\0
+b WRITE /local/domain/5/x/y\0\xff\0\x01
+  b WATCH_EVENT /local/domain/5/x/y\0t0\0
+  b WRITE OK\0
+  g WATCH_EVENT x/y\0t1\0
+a@1 WATCH /local/domain/5/x\0t1\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x\0t1\0
+h READ x\0
+  h ERROR ENOENT\0
+g@1 TRANSACTION_END F\0
+  g TRANSACTION_END OK\0
+b READ /local/domain/5\0
+  b READ
+a@1 READ /local/domain/6\0
+  a READ
+a@1 GET_PERMS /shared/a\0
+  a GET_PERMS n0\0
+g READ /a//b\0
+  g ERROR EINVAL\0
+h WATCH @introduceDomain\0tok\0extra\0
+  h ERROR EINVAL\0
+b READ x/y\0
+  b ERROR ENOENT\0
+g READ /shared/a\0
+  g ERROR EACCES\0
+g DIRECTORY_PART \05\0
+  g ERROR EINVAL\0
+g RM rel/k\0
+  g ERROR ENOENT\0
+g WRITE @introduceDomain\0\xff\0\x01
+  g ERROR EINVAL\0
+g GET_PERMS /local/domain/5/x\0
+  g GET_PERMS n5\0r6\0
+b SET_PERMS x\0w5\0
+  b ERROR ENOENT\0
+g WRITE \0\xff\0\x01
+  g ERROR EINVAL\0
+a@1 GET_PERMS /local/domain/5/x\0
+  a GET_PERMS n5\0r6\0
+a@1 RM \0
+  a ERROR EINVAL\0
+g TRANSACTION_END T
+  g ERROR EINVAL\0
+a@1 WRITE /tool\0v
+  a WRITE OK\0
+
+=== random mix seed 29
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g WRITE rel/k\0a\0b
+  g WRITE OK\0
+h WRITE /\0
+  h ERROR EACCES\0
+a WATCH /a//b\0t1\0
+  a ERROR EINVAL\0
+a READ \0
+  a ERROR EINVAL\0
+h DIRECTORY /shared/a\0
+  h ERROR EACCES\0
+b DIRECTORY /shared/a/b\0
+  b ERROR ENOENT\0
+h GET_PERMS /local/domain/5/x/y/z\0
+  h ERROR ENOENT\0
+h RM rel/k\0
+  h ERROR ENOENT\0
+b WATCH /\0tok\0extra\0
+  b ERROR EINVAL\0
+h WRITE @introduceDomain\0a\0b
+  h ERROR EINVAL\0
+g WATCH /local/domain/5/x/y/z\0t1\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5/x/y/z\0t1\0
+h UNWATCH /local/domain/6\0t1\0
+  h ERROR ENOENT\0
+b WRITE rel\0a\0b
+  b WRITE OK\0
+a READ @releaseDomain\0
+  a ERROR EINVAL\0
+h DIRECTORY /\0
+  h ERROR EACCES\0
+b UNWATCH x\0t2\0
+  b ERROR ENOENT\0
+b WRITE rel\0
+  b WRITE OK\0
+h IS_DOMAIN_INTRODUCED 0\0
+  h ERROR EACCES\0
+h RM /local/domain/6/d\0
+  h RM OK\0
+a WATCH /local/domain/5/x\0t2\0
+  a WATCH OK\0
+  a WATCH_EVENT /local/domain/5/x\0t2\0
+g WRITE /local/domain/6\0value-value-value-value-value-
+  g ERROR EACCES\0
+a DIRECTORY_PART /local/domain/5/x\00\0
+  a ERROR ENOENT\0
+b WATCH /shared\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT /shared\0t1\0
+b WRITE /local/domain/5/x/y\0v
+  a WATCH_EVENT /local/domain/5/x/y\0t2\0
+  b WRITE OK\0
+g WRITE \0v
+  g ERROR EINVAL\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 1\0
+h MKDIR /shared/a/b\0
+  h ERROR EACCES\0
+b MKDIR x\0
+  b MKDIR OK\0
+a@1 TRANSACTION_END T\0
+  a TRANSACTION_END OK\0
+g MKDIR x\0
+  g MKDIR OK\0
+h GET_DOMAIN_PATH 5\0
+  h GET_DOMAIN_PATH /local/domain/5\0
+g GET_DOMAIN_PATH 5\0
+  g GET_DOMAIN_PATH /local/domain/5\0
+h DIRECTORY /local/domain/6\0
+  h DIRECTORY
+h DIRECTORY_PART /\00\0
+  h ERROR EACCES\0
+g WRITE /tool\0v
+  g ERROR EACCES\0
+g READ \0
+  g ERROR EINVAL\0
+a MKDIR x\0
+  a MKDIR OK\0
+h DIRECTORY /local/domain/5/x\0
+  h DIRECTORY y\0
+b MKDIR /local/domain/5/x/y/z\0
+  a WATCH_EVENT /local/domain/5/x/y/z\0t2\0
+  b MKDIR OK\0
+  g WATCH_EVENT /local/domain/5/x/y/z\0t1\0
+h RESET_WATCHES \0
+  h RESET_WATCHES OK\0
+g MKDIR /shared\0
+  g ERROR EACCES\0
+h SET_PERMS /local/domain/5/x\0b6\0n0\0w5\0
+  h ERROR EACCES\0
+g WRITE /shared/a/b\0value-value-value-value-value-
+  g ERROR EACCES\0
+b WRITE /shared/a\0a\0b
+  b WATCH_EVENT /shared/a\0t1\0
+  b WRITE OK\0
+g WRITE x/y\0a\0b
+  a WATCH_EVENT /local/domain/5/x/y\0t2\0
+  g WRITE OK\0
+b DIRECTORY /shared/a/b\0
+  b ERROR ENOENT\0
+g GET_PERMS rel\0
+  g GET_PERMS n5\0r6\0
+g DIRECTORY /tool\0
+  g ERROR EACCES\0
+b UNWATCH /local/domain/6\0t2\0
+  b ERROR ENOENT\0
+a WRITE rel\0
+  a WRITE OK\0
+b WRITE /shared/a\0a\0b
+  b WATCH_EVENT /shared/a\0t1\0
+  b WRITE OK\0
+g UNWATCH x\0t1\0
+  g ERROR ENOENT\0
+a TRANSACTION_START \0
+  a TRANSACTION_START 2\0
+h WRITE x/y\0a\0b
+  h WRITE OK\0
+g SET_PERMS /local/domain/6\0w5\0r0\0b5\0
+  g ERROR EACCES\0
+g UNWATCH /shared/a\0t2\0
+  g ERROR ENOENT\0
+b READ /shared/a\0
+  b READ a\0b
+h DIRECTORY_PART @releaseDomain\00\0
+  h ERROR EINVAL\0
+b DIRECTORY /shared/a/b\0
+  b ERROR ENOENT\0
+g DIRECTORY_PART x\08\0
+  g DIRECTORY_PART 20\0\0
+
+=== random mix seed 30
+platform-create 1
+platform-create 2
+platform-create 3
+platform-create 4
+platform-create 7
+platform-create 8
+platform-create 9
+connect a 0
+connect b 0
+connect g 5
+connect h 6
+a MKDIR /local/domain/5\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/5\0n5\0r6\0
+  a SET_PERMS OK\0
+a MKDIR /local/domain/6\0
+  a MKDIR OK\0
+a SET_PERMS /local/domain/6\0n6\0
+  a SET_PERMS OK\0
+g SET_PERMS /local/domain/5\0w0\0
+  g ERROR EPERM\0
+h SET_PERMS /tool\0b0\0
+  h ERROR EACCES\0
+b WRITE /local/domain/5\0v
+  b WRITE OK\0
+h GET_PERMS x/y\0
+  h ERROR ENOENT\0
+a WRITE /tool\0value-value-value-value-value-
+  a WRITE OK\0
+g GET_PERMS /\0
+  g ERROR EACCES\0
+g GET_DOMAIN_PATH 0\0
+  g GET_DOMAIN_PATH /local/domain/0\0
+h WRITE rel/k\0a\0b
+  h WRITE OK\0
+g DIRECTORY_PART rel\02\0
+  g ERROR ENOENT\0
+b WRITE x\0
+  b WRITE OK\0
+h RM @introduceDomain\0
+  h ERROR EINVAL\0
+b SET_PERMS \0b6\0w0\0n0\0
+  b ERROR EINVAL\0
+h RM \0
+  h ERROR EINVAL\0
+h SET_PERMS rel\0r5\0r6\0b5\0
+  h ERROR EPERM\0
+b READ \0
+  b ERROR EINVAL\0
+h DIRECTORY_PART rel/k\06\0
+  h DIRECTORY_PART 14\0\0
+h TRANSACTION_START \0
+  h TRANSACTION_START 1\0
+h@1 RM x/y\0
+  h ERROR ENOENT\0
+b WATCH /shared\0tok\0extra\0
+  b ERROR EINVAL\0
+g WATCH /local/domain/5\0t0\0
+  g WATCH OK\0
+  g WATCH_EVENT /local/domain/5\0t0\0
+g WRITE @releaseDomain\0value-value-value-value-value-
+  g ERROR EINVAL\0
+g WATCH /tool\0t2\0
+  g WATCH OK\0
+  g WATCH_EVENT /tool\0t2\0
+a WATCH /a//b\0t0\0
+  a ERROR EINVAL\0
+h@1 RM x/y\0
+  h ERROR ENOENT\0
+b RESET_WATCHES \0
+  b RESET_WATCHES OK\0
+h@1 WRITE @introduceDomain\0a\0b
+  h ERROR EINVAL\0
+a READ /shared/a\0
+  a ERROR ENOENT\0
+h@1 WRITE /local/domain/5\0\xff\0\x01
+  h ERROR EACCES\0
+a RM /tool\0
+  a RM OK\0
+g UNWATCH rel/k\0t2\0
+  g ERROR ENOENT\0
+a READ x\0
+  a READ
+h@1 WATCH /a//b\0t1\0
+  h ERROR EINVAL\0
+h@1 SET_PERMS \0n5\0
+  h ERROR EINVAL\0
+g READ \0
+  g ERROR EINVAL\0
+b DIRECTORY /shared/a\0
+  b ERROR ENOENT\0
+a READ /local/domain/6\0
+  a READ
+b WATCH /shared\0t1\0
+  b WATCH OK\0
+  b WATCH_EVENT /shared\0t1\0
+a MKDIR /local/domain/5/x/y/z\0
+  a MKDIR OK\0
+  g WATCH_EVENT /local/domain/5/x/y/z\0t0\0
+g GET_PERMS @introduceDomain\0
+  g ERROR EINVAL\0
+b WRITE x/y\0v
+  b WRITE OK\0
+b WRITE /local/domain/6/d\0
+  b WRITE OK\0
+b SET_PERMS x\0r5\0
+  b SET_PERMS OK\0
+g MKDIR /\0
+  g ERROR EACCES\0
+a UNWATCH /\0t0\0
+  a ERROR ENOENT\0
+h@1 TRANSACTION_END T\0
+  h ERROR EAGAIN\0
+h TRANSACTION_END T
+  h ERROR EINVAL\0
+h WRITE @releaseDomain\0
+  h ERROR EINVAL\0
+b GET_PERMS /local/domain/5/x\0
+  b GET_PERMS n5\0r6\0
+h SET_PERMS /shared/a\0n42\0
+  h ERROR ENOENT\0
+g GET_PERMS /local/domain/5\0
+  g GET_PERMS n5\0r6\0
+a MKDIR x/y\0
+  a MKDIR OK\0
+h WATCH x\0t1\0
+  h WATCH OK\0
+  h WATCH_EVENT x\0t1\0
+h WRITE /\0
+  h ERROR EACCES\0
+b SET_PERMS /local/domain/5\0n0\0
+  b SET_PERMS OK\0
+  g WATCH_EVENT /local/domain/5\0t0\0
+g RM /shared\0
+  g ERROR EACCES\0
+h WATCH x/y\0t1\0
+  h WATCH OK\0
+  h WATCH_EVENT x/y\0t1\0
+b GET_PERMS /local/domain/5/x\0
+  b GET_PERMS n5\0r6\0
+a WATCH /local/domain/6\0tok\0extra\0
+  a ERROR EINVAL\0
+h RM rel/k\0
+  h RM OK\0
+a MKDIR /tool\0
+  a MKDIR OK\0
