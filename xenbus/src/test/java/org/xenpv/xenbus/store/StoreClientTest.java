@@ -417,4 +417,45 @@ class StoreClientTest {
         assertThat(w.server.requests(XsType.UNWATCH)).as("stale UNWATCH skips the wire").isEmpty();
         assertThat(Arrays.asList(w.server.requests(XsType.WRITE).toArray())).isEmpty();
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @org.junit.jupiter.params.provider.MethodSource("seeds")
+    void concurrentCallersTransactionsAndWatchesAcrossSeeds(long seed) {
+        w = new StoreWorld(seed, NEAR_WRAP - (int) seed * 37);
+        StoreClient c = w.client;
+        w.run(() -> c.write(null, "data", "counter", "0"));
+        AtomicReference<StoreWatch> watch = new AtomicReference<>();
+        w.run(() -> watch.set(c.watchAdd("data", "counter", seed)));
+        List<String> mismatches = Collections.synchronizedList(new ArrayList<>());
+        Runnable incrementer = () -> {
+            for (int i = 0; i < 5; i++) {
+                c.transaction(StoreClient.UNLIMITED, tx -> {
+                    long v = c.readUnsigned(tx, "data", "counter", 10);
+                    c.printf(tx, "data", "counter", "%d", v + 1);
+                    return null;
+                });
+            }
+        };
+        Runnable writer = () -> {
+            for (int i = 0; i < 20; i++) {
+                String v = "v" + i + "-" + "x".repeat(i * 20);
+                c.write(null, "data/keys", "k" + i, v);
+                String back = c.read(null, "data/keys", "k" + i);
+                if (!back.equals(v)) {
+                    mismatches.add("k" + i + ": " + back);
+                }
+            }
+        };
+        w.runAll(Duration.ofMinutes(10), incrementer, incrementer, writer);
+        assertThat(mismatches).isEmpty();
+        assertThat(w.value(w.home() + "/data/counter")).isEqualTo("10");
+        assertThat(watch.get().sets()).as("initial + one per commit").isGreaterThanOrEqualTo(11);
+        assertThat(c.fault()).isNull();
+        assertThat(c.spuriousResponses()).isZero();
+        assertThat(w.server.requests(XsType.TRANSACTION_END)).hasSize(10 + (int) c.transactionRetries());
+    }
+
+    static java.util.stream.LongStream seeds() {
+        return java.util.stream.LongStream.rangeClosed(1, 20);
+    }
 }
