@@ -109,7 +109,8 @@ final class ConcurrentKernel implements Kernel {
         @Override
         public boolean await(BooleanSupplier condition, Duration timeout) {
             long n = timeout.toNanos();
-            return awaitNanos(condition, n <= 0 ? 0 : n);
+            // The largest timeout means none (as in the deterministic kernel): such a waiter is idle.
+            return awaitNanos(condition, n == Long.MAX_VALUE ? -1 : n <= 0 ? 0 : n);
         }
 
         @Override

@@ -49,6 +49,21 @@ class ConcurrentKernelTest {
     }
 
     @Test
+    @DisplayName("A wait with the largest timeout counts as untimed: the world is idle while it waits")
+    void foreverIsIdle() {
+        try (Kernel k = Kernel.concurrent()) {
+            WaitQueue q = k.waitQueue("q");
+            java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean();
+            Actor a = k.spawn("w", () -> q.await(go::get, Duration.ofNanos(Long.MAX_VALUE)));
+            k.runUntilIdle(Duration.ofSeconds(10));
+            assertThat(a.finished()).isFalse();
+            go.set(true);
+            q.wakeAll();
+            k.runUntil(a::finished, Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     @DisplayName("An actor's failure is rethrown on the controlling thread")
     void failure() {
         try (Kernel k = Kernel.concurrent()) {

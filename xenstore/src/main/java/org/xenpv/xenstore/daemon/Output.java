@@ -62,6 +62,7 @@ final class Output {
         }
         conn.pending.add(new XsConnection.Pending(new XsMessage(XsType.WATCH_EVENT.code(), 0, 0, payload), true, timeout,
                 len + XsHeader.SIZE, ref));
+        core.store.outputQueued(conn);
     }
 
     /**
@@ -92,6 +93,7 @@ final class Output {
         XsConnection.RequestRef ref = conn == core.requester ? core.requesterRef : null;
         conn.pending.add(new XsConnection.Pending(new XsMessage(type, req.reqId(), req.txId(), data), false, 0, accounted,
                 ref));
+        core.store.outputQueued(conn);
     }
 
     void sendReply(XsConnection conn, XsType type, byte[] data) {

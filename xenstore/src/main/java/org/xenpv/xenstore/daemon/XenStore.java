@@ -112,6 +112,11 @@ public final class XenStore {
     private final XsTraceSink trace;
     private boolean traceEnabled = true;
     private final Set<XsConnection> connections = new LinkedHashSet<>();
+    /**
+     * Connections that have queued output ({@link XsConnection#queued}), so that delivery and event expiry
+     * look at these only instead of every connection on every request.
+     */
+    private final List<XsConnection> withOutput = new ArrayList<>();
     private final Deque<Runnable> deferred = new ArrayDeque<>();
     private boolean busy;
     /** Connection whose request is being processed and its successor in the connection list. */
@@ -359,14 +364,49 @@ public final class XenStore {
 
     /** Delivers queued output, connection by connection in creation order. */
     private void flush() {
-        for (XsConnection c : connectionsSnapshot()) {
+        int n = withOutput.size();
+        if (n == 0) {
+            return;
+        }
+        if (n == 1) {
+            XsConnection c = withOutput.get(0);
+            deliverQueued(c);
+            if (!c.queued) {
+                withOutput.clear();
+            }
+            return;
+        }
+        XsConnection[] now = withOutput.toArray(new XsConnection[0]);
+        // Trace ids grow with creation, so this is connection-creation order.
+        java.util.Arrays.sort(now, java.util.Comparator.comparingLong(c -> c.traceId));
+        for (XsConnection c : now) {
+            deliverQueued(c);
+        }
+        withOutput.removeIf(c -> !c.queued);
+    }
+
+    /** Delivers a connection's queued output; it stays listed only while output remains (blocked, detached). */
+    private void deliverQueued(XsConnection c) {
+        if (!c.closed && connections.contains(c)) {
             deliver(c);
+        }
+        if (c.closed || c.pending.isEmpty()) {
+            c.queued = false;
+        }
+    }
+
+    /** Called whenever a reply or event is queued on {@code c}. */
+    void outputQueued(XsConnection c) {
+        if (!c.queued) {
+            c.queued = true;
+            withOutput.add(c);
         }
     }
 
     private void deliver(XsConnection c) {
         while (!c.outputBlocked && c.out != null && !c.pending.isEmpty()) {
             XsConnection.Pending p = c.pending.poll();
+            c.headStarted = false;
             core.output.releasePending(c, p);
             if (traceEnabled) {
                 trace.out(c, p.msg());
@@ -381,14 +421,20 @@ public final class XenStore {
 
     /** {@code check_event_timeout()} for all domain connections. */
     private void expireEvents() {
+        if (withOutput.isEmpty()) {
+            return;
+        }
         long now = nowMillis();
-        for (XsConnection c : connections) {
-            if (c.domain == null) {
+        for (XsConnection c : withOutput) {
+            if (c.domain == null || c.closed) {
                 continue;
             }
+            boolean head = true;
             for (Iterator<XsConnection.Pending> it = c.pending.iterator(); it.hasNext();) {
                 XsConnection.Pending p = it.next();
-                if (p.timeoutMsec() != 0 && p.timeoutMsec() <= now) {
+                boolean started = head && c.headStarted;
+                head = false;
+                if (!started && p.timeoutMsec() != 0 && p.timeoutMsec() <= now) {
                     it.remove();
                     traceNote("watch event path " + XsPayload.cString(p.msg().payload(), 0) + " for domain "
                             + Integer.toUnsignedString(c.domid) + " timed out");
@@ -426,9 +472,46 @@ public final class XenStore {
     }
 
     void discardOutput(XsConnection c) {
+        c.headStarted = false;
         while (!c.pending.isEmpty()) {
             core.output.releasePending(c, c.pending.poll());
         }
+    }
+
+    XsMessage peekOutput(XsConnection c) {
+        run(() -> { });
+        XsConnection.Pending p = c.pending.peek();
+        return p == null ? null : p.msg();
+    }
+
+    void outputStarted(XsConnection c) {
+        c.headStarted = !c.pending.isEmpty();
+    }
+
+    void outputWritten(XsConnection c) {
+        run(() -> {
+            XsConnection.Pending p = c.pending.poll();
+            c.headStarted = false;
+            if (p == null) {
+                return;
+            }
+            core.output.releasePending(c, p);
+            if (traceEnabled) {
+                trace.out(c, p.msg());
+            }
+        });
+    }
+
+    void resetConnection(XsConnection c) {
+        run(() -> {
+            if (c.closed) {
+                return;
+            }
+            requests.deleteAllWatches(c);
+            core.txops.deleteAllTransactions(c);
+            discardOutput(c);
+            c.request = null;
+        });
     }
 
     void close(XsConnection c) {

@@ -18,7 +18,9 @@ import org.xenpv.xenstore.wire.XsMessage;
  * privileged, no domain) or a domain's ring. Requests go in through {@link #handle}; replies and watch
  * events come out, synchronously and in cxenstored's order, through the output consumer. Output is queued
  * while no consumer is attached or while the transport reports back-pressure
- * ({@link #setOutputBlocked}); queued watch events of unprivileged domains time out like cxenstored's
+ * ({@link #setOutputBlocked}); a ring transport leaves the consumer unattached and pulls messages as the ring
+ * has room ({@link #peekOutput}, {@link #outputWritten}), so they stay queued and accounted until written,
+ * as in cxenstored's {@code out_list}. Queued watch events of unprivileged domains time out like cxenstored's
  * (default 20 s, measured with the daemon's clock). All methods must be called on the daemon's thread.
  */
 public final class XsConnection implements Accessor {
@@ -63,6 +65,10 @@ public final class XsConnection implements Accessor {
     long taStartMillis;
     Consumer<XsMessage> out;
     boolean outputBlocked;
+    /** Listed in the daemon's connections-with-output (see {@code XenStore.outputQueued}). */
+    boolean queued;
+    /** Pull-mode output: part of the head of {@link #pending} is on the wire already. */
+    boolean headStarted;
     boolean ignored;
     boolean closed;
 
@@ -107,6 +113,39 @@ public final class XsConnection implements Accessor {
     /** Attaches (or replaces) the output and delivers what was queued. */
     public void setOutput(Consumer<XsMessage> output) {
         store.setOutput(this, output);
+    }
+
+    /**
+     * Pull-mode output, for a transport that writes replies as space allows (a ring; cxenstored's
+     * {@code write_messages()}): with no output consumer attached, messages stay queued and accounted
+     * (memory, outstanding requests, duplicate-event suppression) until the transport reports them
+     * written. Returns the message at the head of the queue, or {@code null}; watch events whose
+     * unread timeout expired are dropped first ({@code check_event_timeout()}).
+     */
+    public XsMessage peekOutput() {
+        return store.peekOutput(this);
+    }
+
+    /**
+     * Pull-mode output: the first bytes of the head message are on the wire. From now on it can no
+     * longer time out ({@code check_event_timeout()} skips buffers with data already written).
+     */
+    public void outputStarted() {
+        store.outputStarted(this);
+    }
+
+    /** Pull-mode output: the head message is completely written; it leaves the queue and its accounting. */
+    public void outputWritten() {
+        store.outputWritten(this);
+    }
+
+    /**
+     * Resets the connection as a reconnection does ({@code domain_conn_reset()} without touching a
+     * ring): watches, transactions, queued output and the request in flight are discarded; the
+     * connection stays open (and stays ignored if it was). Nothing is traced and no event fires.
+     */
+    public void reset() {
+        store.resetConnection(this);
     }
 
     /** Back-pressure from the transport (e.g. ring full): output stays queued while blocked. */

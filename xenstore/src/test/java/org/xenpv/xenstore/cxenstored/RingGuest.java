@@ -132,6 +132,11 @@ public final class RingGuest implements XsConnection {
                 (int) INT.getAcquire(page, RSP_CONS), (int) INT.getAcquire(page, RSP_PROD)};
     }
 
+    /** Reads a u32 field of the page at {@code offset} (indices, {@code connection}, ...). */
+    public int field(int offset) {
+        return (int) INT.getAcquire(page, offset);
+    }
+
     /** Writes a raw index or field of the page (for tests of the daemon's ring validation). */
     public void poke(int offset, int value) throws IOException {
         INT.setRelease(page, offset, value);

@@ -1,6 +1,7 @@
 /*
  * xsstub: LD_PRELOAD library that lets the Debian Xen 4.17 C xenstored run without a hypervisor.
- * Written for the xenpv test rig (org.xenpv.xenstore.cxenstored.RealCxenstored); compiled by the
+ * Written for the xenpv test rig (org.xenpv.xenstore.cxenstored.RealCxenstored) and `xenpv bench store`
+ * (a main resource so that the CLI can use it too); compiled by the
  * tests with gcc into target/, never committed as a binary.
  *
  * It replaces the libxenctrl / libxenevtchn / libxengnttab entry points the daemon imports
