@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 org.xenpv.cli.trace.TraceCommand.class,
                 ConformanceCommand.class,
                 org.xenpv.cli.ring.RingCommand.class,
+                org.xenpv.cli.bench.BenchCommand.class,
         })
 public final class Xenpv implements Runnable {
 
