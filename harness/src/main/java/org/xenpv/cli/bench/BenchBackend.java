@@ -43,19 +43,43 @@ final class BenchBackend implements Runnable {
 
     @Override
     public void run() {
+        // One loop per mode, so that neither compiles with the other's branch profile.
+        if (notify) {
+            runNotify();
+        } else {
+            runSpin();
+        }
+    }
+
+    private void runNotify() {
         while (answered < count) {
-            answer();
-            if (ring.pushResponsesAndCheckNotify() && notify) {
+            takeRequests();
+            if (ring.pushResponsesAndCheckNotify()) {
                 evtchn.send(port);
             }
-            if (!ring.finalCheckForRequests() && answered < count && notify) {
+            if (!ring.finalCheckForRequests() && answered < count) {
                 awaitEvent();
             }
         }
     }
 
-    private void answer() {
+    private void runSpin() {
+        while (answered < count) {
+            takeRequests();
+            ring.pushResponsesAndCheckNotify();
+            ring.finalCheckForRequests();
+        }
+    }
+
+    private void takeRequests() {
         int rp = ring.checkedReqProd();
+        if (rp != ring.reqCons()) {
+            answer(rp);
+        }
+    }
+
+    /** Answers the requests up to {@code rp} (a validated {@code req_prod}); entered only when there are some. */
+    private void answer(int rp) {
         int cons = ring.reqCons();
         int prod = ring.rspProdPvt();
         long n = answered;

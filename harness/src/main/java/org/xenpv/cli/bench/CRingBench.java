@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,9 +23,10 @@ import java.util.stream.Stream;
  * compiled with {@code gcc -O2 -pthread} into a temporary directory and run as {@code ringbench MODE COUNT}.
  *
  * <p>{@link #prepare} reports why the reference cannot be built (no gcc, no Xen headers) instead of throwing,
- * so the command can still print the Java figure.
+ * so the command can still print the Java figure. A program is built once per compiler per JVM (tests run the
+ * command many times) and its directory is deleted when the JVM exits.
  */
-public final class CRingBench implements AutoCloseable {
+public final class CRingBench {
 
     /** Where the Xen public headers the program includes are expected. */
     public static final Path XEN_RING_H = Path.of("/usr/include/xen/io/ring.h");
@@ -32,12 +35,13 @@ public final class CRingBench implements AutoCloseable {
             "mode=(\\S+) count=(\\d+) seconds=([0-9.]+) rtps=(\\d+) notifies=(\\d+)(?: waits=(\\d+))?");
     private static final long COMPILE_TIMEOUT_SECONDS = 120;
 
-    private final Path dir;
+    /** Programs built in this JVM, by compiler command. */
+    private static final Map<String, Path> BUILT = new HashMap<>();
+
     private final Path exe;
     private final long runTimeoutSeconds;
 
-    private CRingBench(Path dir, Path exe, long runTimeoutSeconds) {
-        this.dir = dir;
+    private CRingBench(Path exe, long runTimeoutSeconds) {
         this.exe = exe;
         this.runTimeoutSeconds = runTimeoutSeconds;
     }
@@ -60,6 +64,20 @@ public final class CRingBench implements AutoCloseable {
      * @param runTimeoutSeconds how long one run may take
      */
     public static Prepared prepare(String gcc, long runTimeoutSeconds) {
+        synchronized (BUILT) {
+            Path exe = BUILT.get(gcc);
+            if (exe != null && Files.isExecutable(exe)) {
+                return new Ready(new CRingBench(exe, runTimeoutSeconds));
+            }
+            Prepared p = build(gcc, runTimeoutSeconds);
+            if (p instanceof Ready r) {
+                BUILT.put(gcc, r.bench().exe);
+            }
+            return p;
+        }
+    }
+
+    private static Prepared build(String gcc, long runTimeoutSeconds) {
         if (!Files.isRegularFile(XEN_RING_H)) {
             return new Unavailable(XEN_RING_H + " not found (install the Debian package libxen-dev)");
         }
@@ -94,7 +112,8 @@ public final class CRingBench implements AutoCloseable {
             return new Unavailable(String.join(" ", cmd) + " failed (exit " + r.exit + "): "
                     + firstLines(r.stderr, 5));
         }
-        return new Ready(new CRingBench(dir, exe, runTimeoutSeconds));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "xenpv-ringbench-cleanup"));
+        return new Ready(new CRingBench(exe, runTimeoutSeconds));
     }
 
     /**
@@ -129,11 +148,6 @@ public final class CRingBench implements AutoCloseable {
         long nanos = Math.max(1, Math.round(Double.parseDouble(m.group(3)) * 1e9));
         long waits = m.group(6) == null ? -1 : Long.parseLong(m.group(6));
         return new RunResult(mode, count, nanos, Long.parseLong(m.group(5)), waits);
-    }
-
-    @Override
-    public void close() {
-        deleteTree(dir);
     }
 
     private record Exec(int exit, String stdout, String stderr) {

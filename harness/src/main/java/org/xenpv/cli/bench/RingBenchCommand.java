@@ -116,33 +116,27 @@ public final class RingBenchCommand implements Callable<Integer> {
         }
         JavaRingBench java = runJava ? new JavaRingBench(Duration.ofSeconds(timeoutSeconds)) : null;
         boolean ratioFailed = false;
-        try {
-            for (NotifyMode mode : selected) {
-                long n = count != null ? count : mode.defaultCount();
-                Comparison cmp;
-                try {
-                    cmp = measure(out, mode, n, java, c);
-                } catch (RuntimeException e) {
-                    err.println("xenpv bench ring: mode " + mode.cliName() + ": " + describe(e));
-                    return Xenpv.EXIT_FAILED;
-                }
-                if (requireRatio != null) {
-                    if (cmp.ratio() < 0) {
-                        out.println("ratio java/c " + mode.cliName() + ": not measured (C reference unavailable); "
-                                + "--require-ratio " + requireRatio + " cannot be met");
-                        ratioFailed = true;
-                    } else if (cmp.ratio() < requireRatio) {
-                        out.printf(Locale.ROOT, "FAILED %s: java/c %.3f < required %.3f%n", mode.cliName(), cmp.ratio(),
-                                requireRatio);
-                        ratioFailed = true;
-                    }
-                }
-                out.flush();
+        for (NotifyMode mode : selected) {
+            long n = count != null ? count : mode.defaultCount();
+            Comparison cmp;
+            try {
+                cmp = measure(out, mode, n, java, c);
+            } catch (RuntimeException e) {
+                err.println("xenpv bench ring: mode " + mode.cliName() + ": " + describe(e));
+                return Xenpv.EXIT_FAILED;
             }
-        } finally {
-            if (c != null) {
-                c.close();
+            if (requireRatio != null) {
+                if (cmp.ratio() < 0) {
+                    out.println("ratio java/c " + mode.cliName() + ": not measured (C reference unavailable); "
+                            + "--require-ratio " + requireRatio + " cannot be met");
+                    ratioFailed = true;
+                } else if (cmp.ratio() < requireRatio) {
+                    out.printf(Locale.ROOT, "FAILED %s: java/c %.3f < required %.3f%n", mode.cliName(), cmp.ratio(),
+                            requireRatio);
+                    ratioFailed = true;
+                }
             }
+            out.flush();
         }
         return ratioFailed ? Xenpv.EXIT_FAILED : Xenpv.EXIT_OK;
     }
