@@ -4,10 +4,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code xenpv bench}: performance measurements; each benchmark is a subcommand. */
+/** {@code xenpv bench}: throughput measurements of the simulated platform against C references. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks against reference implementations.",
-        subcommands = {StoreBenchCommand.class})
+        description = "Benchmarks of the platform's hot paths, compared with C references built at run time.",
+        subcommands = {RingBenchCommand.class, StoreBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -8,7 +8,8 @@
  *           peer port's pending flag and wakes the peer if the peer sleeps; a consumer with no work
  *           blocks until its port is pending (pending flag + futex wake, SCHEDOP_poll style).
  *
- * Output: one line "mode=<m> count=<n> seconds=<s> rtps=<round trips per second> notifies=<n>".
+ * Output: one line "mode=<m> count=<n> seconds=<s> rtps=<round trips per second> notifies=<n> waits=<n>"
+ * (waits: times a side found its port not pending and went to block, both sides).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +35,7 @@ struct port {
     _Atomic uint32_t pending;   /* futex word: 1 = an event is pending */
     _Atomic uint32_t sleeping;  /* the owner is (about to be) blocked in futex_wait */
     _Atomic uint64_t sends;
+    _Atomic uint64_t waits;     /* times the owner found nothing pending and went to block */
 };
 
 static struct port front_port, back_port;
@@ -54,6 +56,7 @@ static void evtchn_wait(struct port *p)
     for (;;) {
         if (atomic_exchange(&p->pending, 0))
             return;
+        atomic_fetch_add_explicit(&p->waits, 1, memory_order_relaxed);
         atomic_store(&p->sleeping, 1);
         if (atomic_load(&p->pending) == 0)
             syscall(SYS_futex, &p->pending, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
@@ -164,7 +167,8 @@ int main(int argc, char **argv)
     pthread_join(b, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-    printf("mode=%s count=%ld seconds=%.6f rtps=%.0f notifies=%llu\n", argv[1], count, secs, count / secs,
-           (unsigned long long)(atomic_load(&front_port.sends) + atomic_load(&back_port.sends)));
+    printf("mode=%s count=%ld seconds=%.6f rtps=%.0f notifies=%llu waits=%llu\n", argv[1], count, secs, count / secs,
+           (unsigned long long)(atomic_load(&front_port.sends) + atomic_load(&back_port.sends)),
+           (unsigned long long)(atomic_load(&front_port.waits) + atomic_load(&back_port.waits)));
     return 0;
 }
