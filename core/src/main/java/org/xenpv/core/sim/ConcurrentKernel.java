@@ -129,28 +129,26 @@ final class ConcurrentKernel implements Kernel {
             if (!timed) {
                 busy.decrementAndGet();
             }
+            // Registered once, before every re-check of the condition: a wakeAll() after the state changed
+            // unparks this thread whichever check it is at, so no wake-up is lost (and a wake-up costs no
+            // re-registration).
+            waiters.add(me);
             try {
-                while (true) {
-                    waiters.add(me);
-                    try {
-                        if (condition.getAsBoolean()) {
-                            return true;
+                while (!condition.getAsBoolean()) {
+                    if (timed) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            return false;
                         }
-                        if (timed) {
-                            long left = deadline - System.nanoTime();
-                            if (left <= 0) {
-                                return false;
-                            }
-                            LockSupport.parkNanos(this, left);
-                        } else {
-                            LockSupport.park(this);
-                        }
-                    } finally {
-                        waiters.remove(me);
+                        LockSupport.parkNanos(this, left);
+                    } else {
+                        LockSupport.park(this);
                     }
                     checkOpen();
                 }
+                return true;
             } finally {
+                waiters.remove(me);
                 if (!timed) {
                     busy.incrementAndGet();
                 }
