@@ -7,8 +7,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.io.Flushable;
@@ -58,7 +56,8 @@ import org.xenpv.xenstore.wire.XsType;
  * </ul>
  *
  * <p>The daemon is single-threaded, so the server runs everything — accepting, reading, the daemon,
- * writing — on one Netty NIO event loop (JDK Unix-domain-socket channels, no native transport). Use
+ * writing — on one Netty event loop ({@link ServerTransport}: native epoll where available, else JDK NIO
+ * Unix-domain-socket channels; {@code -Dxenpv.server.transport=nio|epoll} forces one). Use
  * {@link #call} to look at the store from another thread. Input is never trusted: a frame header with
  * {@code len > 4096} drops that connection (cxenstored's {@code XENSTORE_ERROR_PROTO}), unknown types are
  * answered ENOSYS by the daemon, and an internal error ends one connection, never the server.
@@ -92,6 +91,7 @@ public final class XsServer implements AutoCloseable {
         private Consumer<XenStore.Builder> customizer = b -> { };
         private long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
         private int spinMicros = DEFAULT_SPIN_MICROS;
+        private ServerTransport transport;
 
         private Builder() {
         }
@@ -172,6 +172,12 @@ public final class XsServer implements AutoCloseable {
             return this;
         }
 
+        /** Forces a transport (tests of both paths); default {@link ServerTransport#select()}. */
+        Builder transport(ServerTransport t) {
+            this.transport = Objects.requireNonNull(t);
+            return this;
+        }
+
         /**
          * Starts the event loop, the daemon and every listener.
          *
@@ -209,6 +215,7 @@ public final class XsServer implements AutoCloseable {
     }
 
     private final Builder config;
+    private final ServerTransport transport;
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final OutputFlusher flusher;
@@ -222,11 +229,9 @@ public final class XsServer implements AutoCloseable {
 
     private XsServer(Builder b) {
         this.config = b;
-        long spin = b.spinMicros * 1000L;
-        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("xenstored", true), spin == 0
-                ? NioIoHandler.newFactory()
-                : NioIoHandler.newFactory(java.nio.channels.spi.SelectorProvider.provider(),
-                        () -> new SpinSelectStrategy(spin)));
+        this.transport = b.transport != null ? b.transport : ServerTransport.select();
+        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("xenstored", true),
+                transport.ioHandler(b.spinMicros * 1000L));
         this.loop = group.next();
         this.flusher = new OutputFlusher(this::flushTrace);
     }
@@ -297,7 +302,7 @@ public final class XsServer implements AutoCloseable {
             Files.createDirectories(parent);
         }
         removeStaleSocket(path);
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerDomainSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childOption(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -306,13 +311,14 @@ public final class XsServer implements AutoCloseable {
                                 : muxes.get(l.domid).newSession());
                     }
                 });
-        io.netty.channel.ChannelFuture f = b.bind(UnixDomainSocketAddress.of(path)).awaitUninterruptibly();
+        io.netty.channel.ChannelFuture f = b.bind(transport.address(path)).awaitUninterruptibly();
         if (!f.isSuccess()) {
             throw new IOException("cannot listen on " + path + ": " + f.cause(), f.cause());
         }
         serverChannels.add(f.channel());
         sockets.add(path);
-        LOG.info("listening on {} ({})", path, l.domid == null ? "dom0, privileged"
+        LOG.info("listening on {} ({} transport, {})", path, transport.name().toLowerCase(java.util.Locale.ROOT),
+                l.domid == null ? "dom0, privileged"
                 : "domain " + Integer.toUnsignedString(l.domid) + ", unprivileged");
     }
 

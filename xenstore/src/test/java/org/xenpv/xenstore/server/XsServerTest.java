@@ -49,8 +49,17 @@ class XsServerTest {
     void start() throws IOException {
         dir = Files.createTempDirectory(Path.of("/tmp"), "xsrv");
         trace = new ByteArrayOutputStream();
-        server = XsServer.builder().listen(dir.resolve("socket")).maxOutputBytes(64 * 1024)
+        XsServer.Builder b = XsServer.builder();
+        if (transport() != null) {
+            b.transport(transport());
+        }
+        server = b.listen(dir.resolve("socket")).maxOutputBytes(64 * 1024)
                 .trace(new CxenstoredTraceWriter(trace, java.time.Clock.systemUTC())).start();
+    }
+
+    /** The transport under test; null: the default ({@link ServerTransport#select()}). */
+    ServerTransport transport() {
+        return null;
     }
 
     @AfterEach
