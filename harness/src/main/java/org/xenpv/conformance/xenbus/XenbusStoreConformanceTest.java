@@ -21,7 +21,8 @@ import org.xenpv.harness.junit.Checks;
 import org.xenpv.harness.junit.KernelOptions;
 import org.xenpv.harness.junit.Seeds;
 import org.xenpv.harness.junit.XenpvTest;
-import org.xenpv.harness.store.FaultyRingStore;
+import org.xenpv.harness.store.FaultyStoreHook;
+import org.xenpv.xenstore.ring.FaultyRingStore;
 import org.xenpv.harness.toolstack.GuestDomain;
 import org.xenpv.harness.toolstack.Toolstack;
 import org.xenpv.xenbus.evtchn.EvtchnClient;
@@ -76,7 +77,7 @@ class XenbusStoreConformanceTest {
 
     private static Guest boot(Kernel kernel, Platform platform, XenStore engine, int ringStart) {
         Map<Integer, FaultyRingStore> servers = new HashMap<>();
-        Toolstack ts = new Toolstack(platform, engine, FaultyRingStore.introduceHook(servers));
+        Toolstack ts = new Toolstack(platform, engine, FaultyStoreHook.introduceHook(servers));
         GuestDomain g = ts.create("storeguest");
         Domain d = platform.domain(g.domid());
         if (ringStart != 0) {

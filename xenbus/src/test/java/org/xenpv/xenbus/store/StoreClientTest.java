@@ -1,5 +1,6 @@
 package org.xenpv.xenbus.store;
 
+import org.xenpv.xenstore.ring.FaultyRingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsType;
 
-/** {@link StoreClient} against {@link TestRingServer} + the engine, deterministic kernel. */
+/** {@link StoreClient} against {@link FaultyRingStore} + the engine, deterministic kernel. */
 class StoreClientTest {
 
     private static final int NEAR_WRAP = 0xFFFFFE80;

@@ -1,5 +1,6 @@
 package org.xenpv.xenbus.store;
 
+import org.xenpv.xenstore.ring.FaultyRingStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import org.xenpv.xenstore.wire.XsType;
 /**
  * Test world: a platform with one guest seeded like the toolstack does (store ring gfn in grant entry 1
  * and {@code HVM_PARAM_STORE_PFN}, an unbound dom0 port in {@code HVM_PARAM_STORE_EVTCHN}), the engine
- * with {@code /local/domain/<id>} owned by the guest, a {@link TestRingServer} and the guest's XENBUS
+ * with {@code /local/domain/<id>} owned by the guest, a {@link FaultyRingStore} and the guest's XENBUS
  * EVTCHN, GNTTAB and STORE clients.
  */
 final class StoreWorld implements AutoCloseable {
@@ -34,7 +35,7 @@ final class StoreWorld implements AutoCloseable {
     final EvtchnClient evtchn;
     final GnttabClient gnttab;
     final StoreClient client;
-    final TestRingServer server;
+    final FaultyRingStore server;
     private final XsConnection dom0;
     private final List<XsMessage> dom0Out = new ArrayList<>();
 
@@ -60,7 +61,7 @@ final class StoreWorld implements AutoCloseable {
         store = XenStore.create();
         dom0 = store.connect(0, true, dom0Out::add);
         // Connect first: perms naming a domain the daemon does not know yet would be invalidated (XSA-322).
-        server = new TestRingServer(kernel, platform, guest, store);
+        server = new FaultyRingStore(kernel, platform, guest, store);
         String home = "/local/domain/" + guest.domid();
         dom0(XsMessage.write(1, 0, home, new byte[0]));
         dom0(XsMessage.of(XsType.SET_PERMS, 2, 0, home, "n" + guest.domid()));

@@ -1,4 +1,4 @@
-package org.xenpv.xenbus.store;
+package org.xenpv.xenstore.ring;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,16 +20,19 @@ import org.xenpv.xenstore.wire.XsProtocolException;
 import org.xenpv.xenstore.wire.XsType;
 
 /**
- * TEST FIXTURE, not the daemon's ring transport: a minimal dom0-side server of one guest's xenstore ring
- * page, byte for byte, in front of the engine ({@code XenStore.connect(domid, false, out)}). It runs as a
- * kernel actor on dom0's end of the store channel: reads request bytes, frames them, hands them to the
- * engine, writes replies back as far as the ring has room, and kicks after it read or wrote anything.
+ * A deliberately breakable xenstore ring server for conformance tests of guest store clients
+ * (windows-pv-drivers.md §1.4/§8 XENBUS 1-4): one guest's {@code struct xenstore_domain_interface}
+ * page (xen-pv-protocols.md §1.10) served byte for byte in front of the store engine
+ * ({@code XenStore.connect(domid, false, out)}), as a dom0 kernel actor on the store channel. Honest by
+ * default; the public fields make it misbehave: an EAGAIN storm on {@code TRANSACTION_END T}, no initial
+ * watch event, replies in reverse order, replies delayed, request consumption delayed (a stalled daemon).
+ * It records every request exactly as framed from the ring and counts the guest's kicks.
  *
- * <p>It records every request exactly as received and counts the guest's kicks, and it can misbehave on
- * purpose: an EAGAIN storm on TRANSACTION_END, dropping the initial watch event, reordering replies,
- * delaying replies or request consumption, and raw byte injection.
+ * <p>Used by XENBUS's store-client unit tests and the harness conformance suites. Not the daemon's ring
+ * transport ({@link Xenstored} is): no INTRODUCE, no reconnection, no index validation beyond
+ * {@code ByteRing}'s.
  */
-final class TestRingServer {
+public final class FaultyRingStore {
 
     private final Kernel kernel;
     private final Domain guest;
@@ -45,21 +48,21 @@ final class TestRingServer {
     private int partialOff;
 
     /** Every request as framed from the ring, in arrival order. */
-    final List<XsMessage> requests = Collections.synchronizedList(new ArrayList<>());
+    public final List<XsMessage> requests = Collections.synchronizedList(new ArrayList<>());
     /** Guest kicks seen on dom0's end. */
-    volatile long notifications;
+    public volatile long notifications;
     /** TRANSACTION_END T requests still to answer with EAGAIN (the engine is told F instead). */
-    volatile int eagainStorm;
+    public volatile int eagainStorm;
     /** Drop the WATCH_EVENT a WATCH request produces at once. */
-    volatile boolean dropInitialWatchEvent;
+    public volatile boolean dropInitialWatchEvent;
     /** Hold replies until this many are queued, then send them in reverse order (0/1: off). */
-    volatile int reorderBatch;
+    public volatile int reorderBatch;
     /** Delay before each reply goes on the ring. */
-    volatile Duration replyDelay = Duration.ZERO;
+    public volatile Duration replyDelay = Duration.ZERO;
     /** Delay before the server reads requests it was kicked for. */
-    volatile Duration consumeDelay = Duration.ZERO;
+    public volatile Duration consumeDelay = Duration.ZERO;
     /** Stop serving (the actor returns after the current pass). */
-    volatile boolean stopped;
+    public volatile boolean stopped;
 
     private record Out(byte[] bytes, long dueNanos) {
     }
@@ -68,7 +71,7 @@ final class TestRingServer {
      * Binds dom0's end of the guest's store channel ({@code HVM_PARAM_STORE_EVTCHN}), maps the ring page
      * ({@code HVM_PARAM_STORE_PFN}) and opens the guest's connection on {@code store}.
      */
-    TestRingServer(Kernel kernel, Platform platform, Domain guest, XenStore store) {
+    public FaultyRingStore(Kernel kernel, Platform platform, Domain guest, XenStore store) {
         this.kernel = kernel;
         this.guest = guest;
         this.d0 = platform.dom0().evtchn();
@@ -77,24 +80,25 @@ final class TestRingServer {
         this.conn = store.connect(guest.domid(), false, engineOut::add);
     }
 
+
     /** dom0's port. */
-    int port() {
+    public int port() {
         return port;
     }
 
-    XenstoreRing ring() {
+    public XenstoreRing ring() {
         return ring;
     }
 
-    void start() {
-        kernel.spawn("d0/test-ring-server d" + guest.domid(), this::loop);
+    public void start() {
+        kernel.spawn("d0/faulty-store d" + guest.domid(), this::loop);
     }
 
     /**
      * From the controlling thread while the ring is idle: writes raw bytes straight onto the rsp ring and
      * kicks the guest.
      */
-    void inject(byte[] raw) {
+    public void inject(byte[] raw) {
         if (partial != null || !out.isEmpty()) {
             throw new IllegalStateException("inject while a reply is in flight");
         }
@@ -106,7 +110,7 @@ final class TestRingServer {
     }
 
     /** Requests of {@code type} seen so far. */
-    List<XsMessage> requests(XsType type) {
+    public List<XsMessage> requests(XsType type) {
         synchronized (requests) {
             return requests.stream().filter(m -> m.type() == type.code()).toList();
         }
@@ -138,7 +142,7 @@ final class TestRingServer {
                         handle(m);
                     }
                 } catch (XsProtocolException e) {
-                    throw new IllegalStateException("test ring server: guest sent a bad frame: " + e.getMessage(), e);
+                    throw new IllegalStateException("faulty ring store: d" + guest.domid() + " sent a bad frame: " + e.getMessage(), e);
                 }
             }
             if (flush() > 0) {
