@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -109,6 +110,56 @@ public final class GuestMemory {
         }
         AtomicReferenceArray<Page> chunk = chunks.get((int) (gfn >>> CHUNK_SHIFT));
         return chunk != null && chunk.get((int) (gfn & (CHUNK - 1))) != null;
+    }
+
+    /**
+     * Copies of every populated RAM frame by gfn (Xen pages excluded): the memory part of a saved
+     * image. Not atomic against concurrent writers; callers save a domain that is shut down.
+     */
+    public NavigableMap<Long, byte[]> ramSnapshot() {
+        NavigableMap<Long, byte[]> out = new TreeMap<>();
+        for (int c = 0; c < chunks.length(); c++) {
+            AtomicReferenceArray<Page> chunk = chunks.get(c);
+            if (chunk == null) {
+                continue;
+            }
+            for (int i = 0; i < chunk.length(); i++) {
+                Page p = chunk.get(i);
+                if (p != null) {
+                    byte[] copy = new byte[Page.SIZE];
+                    p.getBytes(0, copy, 0, Page.SIZE);
+                    out.put(((long) c << CHUNK_SHIFT) + i, copy);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes saved frames into RAM (the memory part of a restore).
+     *
+     * @throws BadGfnException if a gfn is outside this domain's RAM
+     * @throws IllegalArgumentException if a frame is not exactly one page
+     */
+    public void loadRam(Map<Long, byte[]> frames) {
+        for (Map.Entry<Long, byte[]> e : frames.entrySet()) {
+            long gfn = e.getKey();
+            if (gfn < 0 || gfn >= maxPages) {
+                throw new BadGfnException(domid, gfn, maxPages);
+            }
+            if (e.getValue().length != Page.SIZE) {
+                throw new IllegalArgumentException(DomId.name(domid) + ": saved frame at gfn 0x" + Long.toHexString(gfn)
+                        + " is " + e.getValue().length + " bytes, not " + Page.SIZE);
+            }
+            AtomicReferenceArray<Page> chunk = chunk((int) (gfn >>> CHUNK_SHIFT));
+            int i = (int) (gfn & (CHUNK - 1));
+            Page p = chunk.get(i);
+            if (p == null) {
+                lookup(gfn);
+                p = chunk.get(i);
+            }
+            p.putBytes(0, e.getValue(), 0, Page.SIZE);
+        }
     }
 
     /** Number of RAM frames backed so far. */

@@ -46,6 +46,21 @@ public sealed interface Event {
         public String text() { return "domain destroy d" + domid; }
     }
 
+    record DomainShutdown(int domid, String reason) implements Event {
+        public String type() { return "domain-shutdown"; }
+        public String text() { return "domain shutdown d" + domid + " " + reason; }
+    }
+
+    record DomainResume(int domid, int rc) implements Event {
+        public String type() { return "domain-resume"; }
+        public String text() { return "domain resume d" + domid + " rc=" + rc; }
+    }
+
+    record DomainRestore(int fromDomid, int domid) implements Event {
+        public String type() { return "domain-restore"; }
+        public String text() { return "domain restore d" + fromDomid + " -> d" + domid; }
+    }
+
     record GrantPermit(int granter, int ref, int grantee, long gfn, boolean readOnly) implements Event {
         public String type() { return "grant-permit"; }
         public String text() {

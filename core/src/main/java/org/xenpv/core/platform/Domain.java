@@ -1,6 +1,8 @@
 package org.xenpv.core.platform;
 
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.xenpv.core.domain.DomId;
 import org.xenpv.core.domain.GuestMemory;
@@ -46,6 +48,12 @@ public final class Domain {
     private final EventChannels evtchn;
     private final AtomicLongArray hvmParams = new AtomicLongArray(HvmParam.HVM_NR_PARAMS);
     private volatile State state = State.RUNNING;
+    /** Set by SCHEDOP_shutdown, cleared by a resume; null while running. */
+    private volatile ShutdownReason shutdown;
+    /** The guest running here, once booted. Guarded by this. */
+    private Vm vm;
+    /** Whether a restored domain waits for its unpause. Guarded by this. */
+    private boolean paused;
     /** gfn where the shared-info page is mapped, -1 if not. Guarded by this. */
     private long sharedInfoGfn = -1;
     /** gfn of each mapped grant frame, -1 if not. Guarded by this. */
@@ -174,6 +182,62 @@ public final class Domain {
         }
     }
 
+    /**
+     * Why the domain is shut down ({@code XEN_DOMINF_shutdown} and its code), if it is: from the
+     * guest's {@code SCHEDOP_shutdown} until the toolstack resumes or destroys it.
+     */
+    public Optional<ShutdownReason> shutdownReason() {
+        return Optional.ofNullable(shutdown);
+    }
+
+    /** Whether the domain is shut down for any reason. */
+    public boolean isShutdown() {
+        return shutdown != null;
+    }
+
+    /** Whether a restored domain is still paused (its guest waits for {@code xl unpause}). */
+    public synchronized boolean paused() {
+        return paused;
+    }
+
+    /** The guest booted in this domain, if any. */
+    public synchronized Optional<Vm> vm() {
+        return Optional.ofNullable(vm);
+    }
+
+    synchronized Vm vm(Supplier<Vm> create) {
+        if (vm == null) {
+            vm = create.get();
+        }
+        return vm;
+    }
+
+    synchronized void detachVm(Vm v) {
+        if (vm == v) {
+            vm = null;
+        }
+    }
+
+    synchronized void setPaused(boolean p) {
+        paused = p;
+    }
+
+    void markShutdown(ShutdownReason reason) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException(this + ": SCHEDOP_shutdown(" + reason.controlValue() + ") on a domain that is "
+                    + state.name().toLowerCase());
+        }
+        if (shutdown != null) {
+            throw new IllegalStateException(this + ": SCHEDOP_shutdown(" + reason.controlValue()
+                    + ") while already shut down (" + shutdown.controlValue() + ")");
+        }
+        shutdown = reason;
+    }
+
+    void clearShutdown() {
+        shutdown = null;
+    }
+
     /** The guest's {@code rdtsc}: the simulated TSC runs at 1 GHz on the kernel clock. */
     public long tsc() {
         return kernel.nanoTime();
@@ -234,6 +298,7 @@ public final class Domain {
     @Override
     public String toString() {
         return DomId.name(domid) + " '" + name() + "'" + (state == State.RUNNING ? "" : " " + state.name().toLowerCase())
+                + (shutdown == null ? "" : " shutdown(" + shutdown.controlValue() + ")")
                 + " #" + incarnation;
     }
 }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.xenpv.core.domain.DomId;
+import org.xenpv.core.domain.HvmParam;
 import org.xenpv.core.domain.SharedInfo;
 import org.xenpv.core.evtchn.EventChannels;
 import org.xenpv.core.evtchn.EvtchnStatus;
@@ -173,6 +174,95 @@ public final class Platform {
         synchronized (this) {
             reap();
         }
+    }
+
+    /**
+     * {@code xc_domain_resume}: a domain shut down for suspend runs again in place. Cooperative
+     * ({@code fast}, what {@code xl} does when a save or migration is abandoned) makes the guest's
+     * {@code SCHEDOP_shutdown} return {@link Vm#SUSPEND_CANCELLED} with everything still set up;
+     * otherwise it returns {@link Vm#SUSPEND_RESUMED} and the guest must reconnect as after a restore.
+     *
+     * @throws IllegalStateException if the domain is not shut down for suspend or no guest waits in it
+     */
+    public void resumeDomain(int domid, boolean fast) {
+        Domain d = domain(domid);
+        Vm vm = suspendedVm(d, "resume");
+        d.clearShutdown();
+        vm.wake(fast ? Vm.SUSPEND_CANCELLED : Vm.SUSPEND_RESUMED);
+    }
+
+    /**
+     * {@code xl save} minus the destroy: an image of a domain shut down for suspend (its RAM, HVM
+     * params, configuration and the suspended guest). The caller destroys the domain afterwards.
+     *
+     * @throws IllegalStateException if the domain is not shut down for suspend or no guest waits in it
+     */
+    public DomainImage saveDomain(int domid) {
+        Domain d = domain(domid);
+        Vm vm = suspendedVm(d, "save");
+        Map<Integer, Long> params = new TreeMap<>();
+        for (int i = 0; i < HvmParam.HVM_NR_PARAMS; i++) {
+            long v = d.hvmParam(i);
+            if (v != 0) {
+                params.put(i, v);
+            }
+        }
+        if (kernel.log().enabled()) {
+            kernel.log().note("xen", DomId.name(domid) + " saved: " + d.memory().populatedPages() + " RAM frames");
+        }
+        return new DomainImage(domid, d.config(), d.memory().ramSnapshot(), params, vm);
+    }
+
+    /**
+     * {@code xl restore} up to (not including) the unpause: a new domain with the image's
+     * configuration and a fresh domid ({@code config} may override name or domid), its RAM and
+     * HVM params loaded, the guest moved into it. The new domain stays paused: the toolstack
+     * rebuilds its xenstore directory, seeds grant entries and channels, then calls
+     * {@link #unpauseDomain(int)}, and only then does the guest's {@code SCHEDOP_shutdown} return 0.
+     */
+    public Domain restoreDomain(DomainImage image, DomainConfig config) {
+        Vm vm = image.vm();
+        if (!vm.suspended()) {
+            throw new IllegalStateException("image of " + DomId.name(image.savedFrom()) + ": its guest is not suspended"
+                    + " (restored already?)");
+        }
+        Domain d = createDomain(config);
+        d.memory().loadRam(image.ram());
+        image.hvmParams().forEach(d::setHvmParam);
+        d.setPaused(true);
+        vm.rebind(d);
+        if (kernel.log().enabled()) {
+            kernel.log().record(new Event.DomainRestore(image.savedFrom(), d.domid()));
+        }
+        return d;
+    }
+
+    /**
+     * {@code xl unpause} of a restored domain: its guest returns from {@code SCHEDOP_shutdown}
+     * with {@link Vm#SUSPEND_RESUMED}. A domain that is not paused is left alone.
+     */
+    public void unpauseDomain(int domid) {
+        Domain d = domain(domid);
+        if (!d.paused()) {
+            return;
+        }
+        d.setPaused(false);
+        d.vm().ifPresent(vm -> {
+            if (vm.suspended()) {
+                vm.wake(Vm.SUSPEND_RESUMED);
+            }
+        });
+    }
+
+    private static Vm suspendedVm(Domain d, String what) {
+        if (d.shutdownReason().orElse(null) != ShutdownReason.SUSPEND) {
+            throw new IllegalStateException("cannot " + what + " " + d + ": not shut down for suspend");
+        }
+        Vm vm = d.vm().orElseThrow(() -> new IllegalStateException("cannot " + what + " " + d + ": no guest booted in it"));
+        if (!vm.suspended()) {
+            throw new IllegalStateException("cannot " + what + " " + d + ": no vCPU waits in SCHEDOP_shutdown(suspend)");
+        }
+        return vm;
     }
 
     /** Lets zombies whose grants nobody maps any more die. Caller holds this. */
