@@ -10,6 +10,7 @@ import org.xenpv.xenstore.wire.XsMessage;
  * The store engine's view of the hypervisor ({@code xc_domain_getinfo}) answered by the simulated
  * {@link Platform}: a domain exists while it runs or is dying. INTRODUCE attaches no ring here (the
  * output is attached later, by the ring transport); the engine's SET_PERMS checks owners against this.
+ * A domain in {@code SCHEDOP_shutdown} reports shut down, so xenstored fires {@code @releaseDomain}.
  */
 public final class PlatformXsDomains implements XsDomainPlatform {
 
@@ -29,7 +30,8 @@ public final class PlatformXsDomains implements XsDomainPlatform {
                 return new DomainInfo(false, true);
             }
         }
-        return platform.findDomain(domid).map(d -> DomainInfo.RUNNING).orElse(null);
+        return platform.findDomain(domid).map(d -> d.isShutdown() ? new DomainInfo(true, false) : DomainInfo.RUNNING)
+                .orElse(null);
     }
 
     @Override
