@@ -16,6 +16,7 @@ public final class GuestDomain {
     private final int consolePort;
     private volatile int dom0StorePort = -1;
     private volatile int dom0ConsolePort = -1;
+    private final java.util.List<DeviceSpec> devices = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     GuestDomain(int domid, String name, String uuid, long storeGfn, long consoleGfn, int storePort, int consolePort) {
         this.domid = domid;
@@ -56,6 +57,13 @@ public final class GuestDomain {
     public int dom0ConsolePort() { return dom0ConsolePort; }
 
     public void dom0ConsolePort(int p) { dom0ConsolePort = p; }
+
+    /** The devices attached with {@link Toolstack#addDevice} and not removed, in attach order. */
+    public java.util.List<DeviceSpec> devices() { return java.util.List.copyOf(devices); }
+
+    void addDevice(DeviceSpec d) { devices.add(d); }
+
+    void removeDevice(String type, int devid) { devices.removeIf(d -> d.type().equals(type) && d.devid() == devid); }
 
     @Override
     public String toString() {

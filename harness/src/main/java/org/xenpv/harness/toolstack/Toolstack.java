@@ -1,17 +1,24 @@
 package org.xenpv.harness.toolstack;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BooleanSupplier;
+import org.xenpv.core.domain.DomId;
 import org.xenpv.core.domain.HvmParam;
 import org.xenpv.core.grant.GrantTable;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.LeakReport;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.ShutdownReason;
+import org.xenpv.core.sim.DeadlockException;
+import org.xenpv.core.sim.SimTimeoutException;
 import org.xenpv.xenbus.memory.GuestFrames;
 import org.xenpv.xenstore.daemon.XenStore;
 
@@ -26,6 +33,10 @@ import org.xenpv.xenstore.daemon.XenStore;
  * {@code drivers}, {@code feature}, {@code attr}, {@code error} and {@code control/shutdown} belong to the
  * guest ({@code n<domid>}). A frontend directory belongs to the guest and is readable by the backend, a
  * backend directory belongs to the backend domain and is readable by the guest.
+ *
+ * <p>Life cycle: {@link #shutdown} (poweroff, reboot), {@link #suspend}/{@link #resume},
+ * {@link #save}/{@link #restore}/{@link #migrate} to a new domid, {@link #destroy}. Operations
+ * that wait for the guest run the kernel from the calling (test) thread with a kernel-time limit.
  *
  * <p>Not done here: {@code XS_INTRODUCE} (the {@link IntroduceHook}), device model start-up, the
  * libxl transaction around the writes (they are sequential, from one dom0 connection).
@@ -86,9 +97,19 @@ public final class Toolstack implements AutoCloseable {
         Domain d = platform.createDomain(config);
         int id = d.domid();
         String uuid = new UUID(0x5eed_0000_0000_0000L | id, id).toString();
-        long max = d.memory().maxPages();
-        long storeGfn = storeGfn(max);
-        long consoleGfn = consoleGfn(max);
+        GuestDomain g = build(d, uuid, storeGfn(d.memory().maxPages()), consoleGfn(d.memory().maxPages()));
+        hook.introduce(this, g);
+        return g;
+    }
+
+    /**
+     * The part of domain building shared by create and restore: the store and console pages cleared
+     * (on restore, {@code xc_sr_restore} clears them too, so no partial message survives a
+     * migration), grant entries 0/1 seeded, fresh unbound channels in dom0, the four HVM params, the
+     * xenstore layout.
+     */
+    private GuestDomain build(Domain d, String uuid, long storeGfn, long consoleGfn) {
+        int id = d.domid();
         d.memory().page(storeGfn).fill(0, 4096, (byte) 0);
         d.memory().page(consoleGfn).fill(0, 4096, (byte) 0);
         // xc_dom_gnttab_seed: the builder writes entries 0 and 1 of the guest's table, granting dom0.
@@ -104,7 +125,6 @@ public final class Toolstack implements AutoCloseable {
         GuestDomain g = new GuestDomain(id, d.name(), uuid, storeGfn, consoleGfn, storePort, consolePort);
         writeLayout(g, d);
         guests.put(id, g);
-        hook.introduce(this, g);
         return g;
     }
 
@@ -168,7 +188,7 @@ public final class Toolstack implements AutoCloseable {
      * readable by the guest).
      */
     public void addDevice(int feDomid, String type, int devid, int beDomid, Map<String, String> backendKeys) {
-        guest(feDomid);
+        guest(feDomid).addDevice(new DeviceSpec(type, devid, beDomid, backendKeys));
         String fe = frontendPath(feDomid, type, devid);
         String be = backendPath(beDomid, type, feDomid, devid);
         String[] fePerms = {"n" + feDomid, "r" + beDomid};
@@ -191,6 +211,10 @@ public final class Toolstack implements AutoCloseable {
 
     /** {@code xl <type>-detach} after the handshake: both directories removed. */
     public void removeDevice(int feDomid, String type, int devid, int beDomid) {
+        GuestDomain g = guests.get(feDomid);
+        if (g != null) {
+            g.removeDevice(type, devid);
+        }
         xs.rm(frontendPath(feDomid, type, devid));
         xs.rm(backendPath(beDomid, type, feDomid, devid));
     }
@@ -223,6 +247,181 @@ public final class Toolstack implements AutoCloseable {
             }
         } catch (IllegalStateException noBackends) {
             // no /local/domain/0/backend yet
+        }
+    }
+
+    // ---------------------------------------------------------------- life cycle (xl shutdown/reboot/save/restore)
+
+    /** Writes {@code control/shutdown} = {@code reason}'s word, as {@code xl shutdown/reboot/save} do first. */
+    public void requestShutdown(int domid, ShutdownReason reason) {
+        GuestDomain g = guest(domid);
+        xs.write(g.path() + "/control/shutdown", reason.controlValue());
+    }
+
+    /**
+     * Waits (running the kernel, from the test thread) until domain {@code domid} is shut down, for
+     * at most {@code timeout} of kernel time.
+     *
+     * @return the reason, or empty on timeout (or when nothing in the world can run any more)
+     */
+    public Optional<ShutdownReason> awaitShutdown(int domid, Duration timeout) {
+        Domain d = platform.domain(domid);
+        waitFor(d::isShutdown, timeout);
+        return d.shutdownReason();
+    }
+
+    /**
+     * The guest side of {@code xl save}, {@code libxl__domain_suspend}: {@code control/shutdown=suspend},
+     * then wait for {@code SHUTDOWN_suspend}. On timeout the request is withdrawn (the node set back
+     * to empty if the guest never acknowledged it) and the call fails naming what was seen.
+     *
+     * @throws ToolstackException if the guest did not suspend within {@code timeout}, or shut down for another reason
+     */
+    public void suspend(int domid, Duration timeout) {
+        GuestDomain g = guest(domid);
+        requestShutdown(domid, ShutdownReason.SUSPEND);
+        Optional<ShutdownReason> r = awaitShutdown(domid, timeout);
+        if (r.isEmpty()) {
+            String node = g.path() + "/control/shutdown";
+            String seen = xs.read(node);
+            if (seen.equals(ShutdownReason.SUSPEND.controlValue())) {
+                xs.write(node, "");
+            }
+            throw new ToolstackException(DomId.name(domid) + " did not suspend within " + timeout.toSeconds() + " s ("
+                    + node + " was '" + seen + "'" + (seen.isEmpty() ? ": acknowledged, no SCHEDOP_shutdown" : ": never acknowledged")
+                    + ")");
+        }
+        if (r.get() != ShutdownReason.SUSPEND) {
+            throw new ToolstackException(DomId.name(domid) + " was asked to suspend but shut down for " + r.get().controlValue());
+        }
+    }
+
+    /**
+     * {@code xc_domain_resume} cooperative, what {@code xl} does when a save or a checkpoint ends
+     * without destroying the domain: the guest's suspend hypercall returns 1 (cancelled).
+     */
+    public void resume(int domid) {
+        guest(domid);
+        platform.resumeDomain(domid, true);
+        if (platform.kernel().log().enabled()) {
+            platform.kernel().log().note("toolstack", DomId.name(domid) + " resumed (cancelled suspend)");
+        }
+    }
+
+    /**
+     * {@code xl save}: suspend the guest, take its image (RAM, HVM params, devices, the
+     * toolstack's {@code memory/*} keys), destroy the domain.
+     */
+    public SavedDomain save(int domid, Duration timeout) {
+        suspend(domid, timeout);
+        GuestDomain g = guest(domid);
+        Map<String, String> keys = new TreeMap<>();
+        for (String k : xs.directory(g.path() + "/memory")) {
+            keys.put("memory/" + k, xs.read(g.path() + "/memory/" + k));
+        }
+        SavedDomain saved = new SavedDomain(platform.saveDomain(domid), g.name(), g.uuid(), g.devices(), keys);
+        destroy(domid);
+        if (platform.kernel().log().enabled()) {
+            platform.kernel().log().note("toolstack", DomId.name(domid) + " saved (" + saved.image().pages()
+                    + " RAM frames, " + saved.devices().size() + " devices) and destroyed");
+        }
+        return saved;
+    }
+
+    /**
+     * {@code xl restore}: a new domain with a fresh domid, RAM and HVM params from the image, the
+     * store and console pages cleared, grant entries 0/1 seeded, new store and console channels
+     * (params rewritten), the layout and carried keys written with the same name and uuid,
+     * introduced, devices re-added in their original order, then unpaused: the guest's
+     * {@code SCHEDOP_shutdown(suspend)} returns 0 in the new domain.
+     */
+    public GuestDomain restore(SavedDomain saved) {
+        Domain d = platform.restoreDomain(saved.image(), saved.image().config().withDomid(DomainConfig.AUTO_DOMID)
+                .withName(saved.name()));
+        long max = d.memory().maxPages();
+        long storeGfn = d.hvmParam(HvmParam.STORE_PFN) != 0 ? d.hvmParam(HvmParam.STORE_PFN) : storeGfn(max);
+        long consoleGfn = d.hvmParam(HvmParam.CONSOLE_PFN) != 0 ? d.hvmParam(HvmParam.CONSOLE_PFN) : consoleGfn(max);
+        GuestDomain g = build(d, saved.uuid(), storeGfn, consoleGfn);
+        String[] ro = {"n0", "r" + g.domid()};
+        saved.storeKeys().forEach((k, v) -> xs.writeWithPerms(g.path() + "/" + k, v, ro));
+        hook.introduce(this, g);
+        for (DeviceSpec dev : saved.devices()) {
+            addDevice(g.domid(), dev.type(), dev.devid(), dev.beDomid(), dev.backendKeys());
+        }
+        if (platform.kernel().log().enabled()) {
+            platform.kernel().log().note("toolstack", DomId.name(saved.savedFrom()) + " restored as " + DomId.name(g.domid()));
+        }
+        platform.unpauseDomain(g.domid());
+        return g;
+    }
+
+    /** {@code xl migrate localhost}: {@link #save} then {@link #restore}. */
+    public GuestDomain migrate(int domid, Duration timeout) {
+        return restore(save(domid, timeout));
+    }
+
+    /**
+     * {@code xl shutdown} ({@link ShutdownReason#POWEROFF}) or {@code xl reboot}
+     * ({@link ShutdownReason#REBOOT}): request, wait for the guest's {@code SCHEDOP_shutdown}, then
+     * act on the reason it gave, as libxl's defaults ({@code on_poweroff=destroy},
+     * {@code on_reboot=restart}, {@code on_crash=destroy}) say: destroy, and for a reboot create the
+     * domain again (new domid, same name, uuid and devices).
+     *
+     * @return the rebooted guest, or empty when the domain was destroyed
+     * @throws ToolstackException if the guest did not shut down within {@code timeout}
+     */
+    public Optional<GuestDomain> shutdown(int domid, ShutdownReason reason, Duration timeout) {
+        if (reason != ShutdownReason.POWEROFF && reason != ShutdownReason.REBOOT) {
+            throw new IllegalArgumentException("xl shutdown/reboot ask for poweroff or reboot, not " + reason.controlValue());
+        }
+        GuestDomain g = guest(domid);
+        requestShutdown(domid, reason);
+        Optional<ShutdownReason> r = awaitShutdown(domid, timeout);
+        if (r.isEmpty()) {
+            throw new ToolstackException(DomId.name(domid) + " did not shut down within " + timeout.toSeconds()
+                    + " s after control/shutdown=" + reason.controlValue() + " (the node is now '"
+                    + xs.read(g.path() + "/control/shutdown") + "')");
+        }
+        return onShutdown(domid, r.get());
+    }
+
+    /**
+     * What libxl's domain death handler does for a domain that shut down by itself with
+     * {@code reason}: {@code reboot} restarts it, anything else but {@code suspend} destroys it.
+     */
+    public Optional<GuestDomain> onShutdown(int domid, ShutdownReason reason) {
+        GuestDomain g = guest(domid);
+        Domain d = platform.domain(domid);
+        if (reason == ShutdownReason.SUSPEND) {
+            throw new IllegalArgumentException(DomId.name(domid) + ": a suspended domain is resumed, saved or destroyed"
+                    + " explicitly");
+        }
+        DomainConfig config = d.config().withDomid(DomainConfig.AUTO_DOMID);
+        List<DeviceSpec> devices = g.devices();
+        destroy(domid);
+        if (reason != ShutdownReason.REBOOT) {
+            return Optional.empty();
+        }
+        Domain fresh = platform.createDomain(config);
+        GuestDomain again = build(fresh, g.uuid(), storeGfn(fresh.memory().maxPages()), consoleGfn(fresh.memory().maxPages()));
+        hook.introduce(this, again);
+        for (DeviceSpec dev : devices) {
+            addDevice(again.domid(), dev.type(), dev.devid(), dev.beDomid(), dev.backendKeys());
+        }
+        if (platform.kernel().log().enabled()) {
+            platform.kernel().log().note("toolstack", DomId.name(domid) + " rebooted as " + DomId.name(again.domid()));
+        }
+        return Optional.of(again);
+    }
+
+    private void waitFor(BooleanSupplier cond, Duration timeout) {
+        if (cond.getAsBoolean()) {
+            return;
+        }
+        try {
+            platform.kernel().runUntil(cond, timeout);
+        } catch (SimTimeoutException | DeadlockException e) {
+            // reported by the caller from the state it sees
         }
     }
 
