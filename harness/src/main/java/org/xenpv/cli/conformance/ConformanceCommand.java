@@ -151,7 +151,7 @@ public final class ConformanceCommand implements Callable<Integer> {
             err.println("Failed:");
             for (TestOutcome f : failures) {
                 err.println("  " + f.testId() + " " + f.displayName() + ": "
-                        + f.message().lines().findFirst().orElse(""));
+                        + f.message().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(""));
                 if (f.replayLine().isPresent()) {
                     err.println("    replay: " + f.replayLine().get());
                 } else if (!f.methodName().isEmpty()) {

@@ -18,6 +18,7 @@ import org.xenpv.xenbus.balloon.BalloonTarget;
 import org.xenpv.xenbus.enumeration.ClassScan;
 
 /** Class scan and balloon against a toolstack-built guest's store (windows-pv-drivers.md §1.7, §1.8, §8 XENBUS-10). */
+@Seeds(count = 20)
 @Tag("xenbus")
 @Tag("enumeration")
 class XenbusEnumerationConformanceTest {

@@ -25,6 +25,7 @@ import org.xenpv.xenbus.evtchn.EvtchnClient;
 import org.xenpv.xenbus.memory.GuestFrames;
 
 /** XENBUS's event-channel client against the platform (windows-pv-drivers.md §1.2, checklist §8 XENBUS-6). */
+@Seeds(count = 20)
 @Tag("xenbus")
 @Tag("evtchn")
 class XenbusEvtchnConformanceTest {

@@ -26,6 +26,7 @@ import org.xenpv.xenbus.gnttab.GnttabException;
 import org.xenpv.xenbus.memory.GuestFrames;
 
 /** XENBUS's grant-table client against the platform (windows-pv-drivers.md §1.3, checklist §8 XENBUS-5). */
+@Seeds(count = 20)
 @Tag("xenbus")
 @Tag("gnttab")
 class XenbusGrantConformanceTest {

@@ -44,6 +44,7 @@ import org.xenpv.xenstore.wire.XsType;
  * purpose (no initial watch event, EAGAIN storms, reversed replies, replies and consumption delayed past
  * the watchdog). Everything runs in virtual time.
  */
+@Seeds(count = 20)
 @Tag("xenbus")
 @Tag("store-client")
 class XenbusStoreConformanceTest {
@@ -196,7 +197,7 @@ class XenbusStoreConformanceTest {
         String[] bad = {
             "data/x\0" + tok,                                           // no final NUL
             "data/x\0" + tok + "\0junk\0",                              // trailing data
-            "data/x\0" + tok.substring(0, 21) + tok.substring(21).toLowerCase() + "\0", // id case changed
+            "data/x\0" + tok.substring(0, 4) + tok.substring(4, 20).toLowerCase() + tok.substring(20) + "\0", // caller case changed
             "data/x\0" + tok.substring(0, 21) + String.format("%04X", (w.get().id() + 1) & 0xffff) + "\0",
         };
         for (String b : bad) {

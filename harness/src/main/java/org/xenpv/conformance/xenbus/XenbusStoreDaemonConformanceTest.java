@@ -38,6 +38,7 @@ import org.xenpv.xenstore.wire.XsType;
  * xenstored serving the guest's ring ({@link Xenstored}: INTRODUCE from the toolstack maps grant ref 1 and
  * binds the store port), with preemption points inside the ring protocol.
  */
+@Seeds(count = 20)
 @Tag("xenbus")
 @Tag("store-client")
 class XenbusStoreDaemonConformanceTest {

@@ -13,12 +13,14 @@ import org.xenpv.core.grant.Gtf;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
 import org.xenpv.harness.junit.Checks;
+import org.xenpv.harness.junit.Seeds;
 import org.xenpv.harness.junit.XenpvTest;
 import org.xenpv.harness.toolstack.GuestDomain;
 import org.xenpv.harness.toolstack.Toolstack;
 
 /** The simulated toolstack builds what XENBUS relies on (xen-pv-protocols.md §6, windows-pv-drivers.md §1.3). */
 @Tag("toolstack")
+@Seeds(count = 20)
 @Tag("xenbus")
 class XenbusToolstackConformanceTest {
 

@@ -8,12 +8,14 @@ import org.junit.jupiter.api.Tag;
 import org.xenpv.core.devicemodel.IoAccess;
 import org.xenpv.core.devicemodel.PlatformUnplugDevice;
 import org.xenpv.harness.junit.Checks;
+import org.xenpv.harness.junit.Seeds;
 import org.xenpv.harness.junit.XenpvTest;
 import org.xenpv.xenbus.unplug.Unplug;
 import org.xenpv.xenbus.unplug.UnplugOutcome;
 import org.xenpv.xenbus.unplug.UnplugType;
 
 /** Emulated-device unplug against the platform device's ports (windows-pv-drivers.md §1.6, §8 XENBUS-9). */
+@Seeds(count = 20)
 @Tag("xenbus")
 @Tag("unplug")
 class XenbusUnplugConformanceTest {
