@@ -21,7 +21,8 @@ import org.xenpv.xenbus.log.XenbusLog;
  * <p>{@link Console#write} takes the ring lock, which only an actor can. A message logged from an actor is
  * written at once, on that actor; one logged from outside the simulation (the controlling thread) is
  * queued, up to {@link #MAX_PENDING} (the driver's 32 log slots, the rest dropped and counted), and
- * written in order by a flush actor, standing in for the driver's log DPC.
+ * written in order by a flush actor, standing in for the driver's log DPC. A message logged from an actor
+ * does not wait behind queued ones, so the two sources keep their own order but may interleave.
  *
  * <p>The FDO removes the disposition in its D0-to-D3 step and adds it again in D3-to-D0, so
  * {@link #detach()} then {@link #attach()} across a resume.
