@@ -281,6 +281,38 @@ public final class Platform {
         }
     }
 
+    /**
+     * The hypervisor's debug keys ({@code xl debug-keys}). Only {@code q} is simulated: Xen's
+     * {@code dump_domains} ends by sending {@code VIRQ_DEBUG} to every vCPU of every domain, which is how
+     * a guest learns it should dump its own state (the Windows XENBUS runs its DEBUG callbacks on it).
+     *
+     * @param keys the keys, in order
+     * @return how many (domain, vCPU) bindings of {@code VIRQ_DEBUG} were notified
+     * @throws IllegalArgumentException for a key other than {@code q}, naming it, before any key runs
+     */
+    public int debugKeys(String keys) {
+        for (int i = 0; i < keys.length(); i++) {
+            if (keys.charAt(i) != 'q') {
+                throw new IllegalArgumentException("debug key '" + keys.charAt(i) + "' (in \"" + keys
+                        + "\") is not simulated; only 'q' (dump domains, VIRQ_DEBUG to every vCPU) is");
+            }
+        }
+        int notified = 0;
+        for (int i = 0; i < keys.length(); i++) {
+            if (kernel.log().enabled()) {
+                kernel.log().note("xen", "debug key 'q': VIRQ_DEBUG to every vCPU of every domain");
+            }
+            for (Domain d : domains()) {
+                for (int v = 0; v < d.vcpus(); v++) {
+                    if (d.evtchn().raiseVirq(Virq.DEBUG, v)) {
+                        notified++;
+                    }
+                }
+            }
+        }
+        return notified;
+    }
+
     /** Sets the wallclock of every domain (and of domains created later). */
     public synchronized void setWallclock(long seconds, int nanos) {
         wallclockSeconds = seconds;

@@ -95,6 +95,28 @@ class PlatformTest {
     }
 
     @Test
+    void debugKeyQRaisesVirqDebugOnEveryBoundVcpuOfEveryDomain() {
+        Domain guest = platform.createDomain(DomainConfig.guest("smp").withVcpus(2));
+        Domain other = platform.createDomain("other");
+        int g0 = guest.evtchn().bindVirq(Virq.DEBUG, 0);
+        int g1 = guest.evtchn().bindVirq(Virq.DEBUG, 1);
+        int d0 = platform.dom0().evtchn().bindVirq(Virq.DEBUG, 0);
+        assertThatThrownBy(() -> platform.debugKeys("qx")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("debug key 'x'");
+        assertThat(guest.evtchn().pending(g0)).as("a bad key runs nothing").isFalse();
+        assertThat(platform.debugKeys("q")).as("other has no binding").isEqualTo(3);
+        assertThat(guest.evtchn().pending(g0)).isTrue();
+        assertThat(guest.evtchn().pending(g1)).isTrue();
+        assertThat(platform.dom0().evtchn().pending(d0)).isTrue();
+        guest.evtchn().close(g0);
+        guest.evtchn().close(g1);
+        platform.dom0().evtchn().close(d0);
+        platform.destroyDomain(other.domid());
+        platform.destroyDomain(guest.domid());
+        LeakCheck.assertNoLeaks(platform);
+    }
+
+    @Test
     void aDomainWhoseGrantsAreStillMappedLingersAsAZombieHoldingItsDomid() {
         Domain d0 = platform.dom0();
         Domain guest = platform.createDomain("guest");
