@@ -539,7 +539,7 @@ public final class XenStore {
             if (c.closed) {
                 return;
             }
-            traceNote("CONN " + CxenstoredTraceWriter.pointer(c.traceId) + " ignored, reason " + reason);
+            traceNote("CONN " + XsTraceSink.pointer(c.traceId) + " ignored, reason " + reason);
             if (c.domain != null) {
                 core.platform.ringError(c.domid, reason);
             }
