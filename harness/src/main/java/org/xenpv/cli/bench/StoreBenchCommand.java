@@ -109,8 +109,9 @@ public final class StoreBenchCommand implements Callable<Integer> {
             dir.toFile().delete();
         }
         out.printf(Locale.ROOT, "medians over %d rounds, (min-max) in brackets; ratio = median ours / median "
-                + "cxenstored, brackets: the per-round ratios%n", rounds);
-        out.printf(Locale.ROOT, "%-8s %24s %26s %20s%n", "clients", "xenpv ops/s", "cxenstored ops/s", "ratio");
+                + "cxenstored; per-round: median (min-max) of the ratios of the runs paired in each round%n", rounds);
+        out.printf(Locale.ROOT, "%-8s %24s %26s %8s %24s%n", "clients", "xenpv ops/s", "cxenstored ops/s", "ratio",
+                "per-round ratio");
         boolean met = true;
         for (int i = 0; i < clients.size(); i++) {
             Spread o = Spread.of(ours[i]);
@@ -123,10 +124,10 @@ public final class StoreBenchCommand implements Callable<Integer> {
                 Spread pr = Spread.of(perRound);
                 double ratio = o.median() / r.median();
                 met &= ratio >= TARGET_RATIO;
-                out.printf(Locale.ROOT, "%-8d %24s %26s %20s%n", clients.get(i), o.ops(), r.ops(),
-                        String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", ratio, pr.min(), pr.max()));
+                out.printf(Locale.ROOT, "%-8d %24s %26s %7.2fx %24s%n", clients.get(i), o.ops(), r.ops(), ratio,
+                        String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", pr.median(), pr.min(), pr.max()));
             } else {
-                out.printf(Locale.ROOT, "%-8d %24s %26s %20s%n", clients.get(i), o.ops(), "-", "-");
+                out.printf(Locale.ROOT, "%-8d %24s %26s %8s %24s%n", clients.get(i), o.ops(), "-", "-", "-");
             }
         }
         if (engineOps > 0) {

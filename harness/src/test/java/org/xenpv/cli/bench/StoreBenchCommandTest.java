@@ -38,10 +38,17 @@ class StoreBenchCommandTest {
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("target ours >= 1.5x cxenstored: "));
     }
 
-    /** A result row: clients, median (min-max) for each daemon, ratio (per-round min-max). */
+    /** A result row: clients, median (min-max) for each daemon, ratio, per-round ratio median (min-max). */
     private static String row(int clients) {
         String ops = "\\d+ \\(\\d+-\\d+\\)";
-        return clients + "\\s+" + ops + "\\s+" + ops + "\\s+\\d+\\.\\d\\dx \\(\\d+\\.\\d\\d-\\d+\\.\\d\\d\\)";
+        return clients + "\\s+" + ops + "\\s+" + ops + "\\s+\\d+\\.\\d\\dx\\s+\\d+\\.\\d\\dx \\(\\d+\\.\\d\\d-\\d+\\.\\d\\d\\)";
+    }
+
+    @Test
+    void spreadIsMedianAndRange() {
+        assertThat(StoreBenchCommand.Spread.of(new double[] {5, 1, 3})).isEqualTo(new StoreBenchCommand.Spread(3, 1, 5));
+        assertThat(StoreBenchCommand.Spread.of(new double[] {4, 1, 2, 10}))
+                .isEqualTo(new StoreBenchCommand.Spread(3, 1, 10));
     }
 
     @Test

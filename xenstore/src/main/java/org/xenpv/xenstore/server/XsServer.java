@@ -74,7 +74,7 @@ public final class XsServer implements AutoCloseable {
      * that need the core get it). It catches a synchronous client's next request without the loop
      * thread's sleep and wake-up; costs at most this much CPU after each burst of requests.
      */
-    public static final int DEFAULT_SPIN_MICROS = 50;
+    public static final int DEFAULT_SPIN_MICROS = 20;
     /** {@code sun_path} holds 108 bytes including the NUL. */
     static final int MAX_SOCKET_PATH = 107;
 
