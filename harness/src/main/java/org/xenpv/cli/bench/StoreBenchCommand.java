@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -18,8 +19,8 @@ import picocli.CommandLine.Spec;
  * {@code xenpv bench store}: throughput of libxenstore clients ({@code storebench.c}: xs_open, then a
  * write/read/read/directory mix) with 1 and N concurrent client processes, against our daemon served by
  * {@link XsServer} and — with {@code --against-real} — against the real cxenstored 4.17 started under the
- * LD_PRELOAD stub in the same run; plus the same mix fed to the engine in-process. Prints ops/s and the
- * ratio ours / cxenstored (target: at least 1.5).
+ * LD_PRELOAD stub in the same run; plus the same mix fed to the engine in-process. Prints the median ops/s
+ * over the rounds with their range and the ratio of the medians ours / cxenstored (target: at least 1.5).
  */
 @Command(name = "store", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"XenStore throughput: libxenstore clients (C, xs_write/xs_read/xs_directory) against "
@@ -45,9 +46,9 @@ public final class StoreBenchCommand implements Callable<Integer> {
             + "gcc, libxen-dev)")
     boolean againstReal;
 
-    @Option(names = "--rounds", paramLabel = "N", description = "measured rounds per daemon and client count; the "
-            + "best is reported (default: ${DEFAULT-VALUE})")
-    int rounds = 3;
+    @Option(names = "--rounds", paramLabel = "N", description = "measured rounds per daemon and client count; "
+            + "medians and min-max are reported (default: ${DEFAULT-VALUE})")
+    int rounds = 5;
 
     @Option(names = "--engine-ops", paramLabel = "N", description = "requests for the in-process engine figure "
             + "(default: ${DEFAULT-VALUE}; 0 skips it)")
@@ -81,9 +82,9 @@ public final class StoreBenchCommand implements Callable<Integer> {
                 List.of("-lxenstore"));
         int max = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
         out.printf(Locale.ROOT, "xenpv bench store: libxenstore clients, %d requests each (write/read/read/directory), "
-                + "best of %d interleaved rounds%n", ops, rounds);
-        double[] ours = new double[clients.size()];
-        double[] real = new double[clients.size()];
+                + "%d interleaved rounds%n", ops, rounds);
+        double[][] ours = new double[clients.size()][rounds];
+        double[][] real = new double[clients.size()][rounds];
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "xsbench");
         try (XsServer server = XsServer.builder().listen(dir.resolve("socket")).spinMicros(spinMicros).start();
                 CxenstoredProcess cx = againstReal ? CxenstoredProcess.start() : null) {
@@ -93,31 +94,40 @@ public final class StoreBenchCommand implements Callable<Integer> {
                 StoreClients.run(client, cx.socket(), max, Math.max(1000, ops / 2), "w");
             }
             // Rounds alternate between the daemons so that load from other processes on the machine hits
-            // both alike; the best round of each is reported (interference only ever slows a round down).
+            // both alike; each round pairs one run of ours with one of cxenstored's.
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < clients.size(); i++) {
                     int n = clients.get(i);
                     String tag = "r" + round + "n" + n + "c";
-                    ours[i] = Math.max(ours[i], StoreClients.run(client, server.dom0Socket(), n, ops, tag).opsPerSecond());
+                    ours[i][round] = StoreClients.run(client, server.dom0Socket(), n, ops, tag).opsPerSecond();
                     if (cx != null) {
-                        real[i] = Math.max(real[i], StoreClients.run(client, cx.socket(), n, ops, tag).opsPerSecond());
+                        real[i][round] = StoreClients.run(client, cx.socket(), n, ops, tag).opsPerSecond();
                     }
                 }
             }
         } finally {
             dir.toFile().delete();
         }
-        out.printf(Locale.ROOT, "%-8s %14s %18s %8s%n", "clients", "xenpv ops/s", "cxenstored ops/s", "ratio");
+        out.printf(Locale.ROOT, "medians over %d rounds, (min-max) in brackets; ratio = median ours / median "
+                + "cxenstored; per-round: median (min-max) of the ratios of the runs paired in each round%n", rounds);
+        out.printf(Locale.ROOT, "%-8s %24s %26s %8s %24s%n", "clients", "xenpv ops/s", "cxenstored ops/s", "ratio",
+                "per-round ratio");
         boolean met = true;
         for (int i = 0; i < clients.size(); i++) {
-            double o = ours[i];
+            Spread o = Spread.of(ours[i]);
             if (againstReal) {
-                double r = real[i];
-                double ratio = o / r;
+                Spread r = Spread.of(real[i]);
+                double[] perRound = new double[rounds];
+                for (int k = 0; k < rounds; k++) {
+                    perRound[k] = ours[i][k] / real[i][k];
+                }
+                Spread pr = Spread.of(perRound);
+                double ratio = o.median() / r.median();
                 met &= ratio >= TARGET_RATIO;
-                out.printf(Locale.ROOT, "%-8d %14.0f %18.0f %7.2fx%n", clients.get(i), o, r, ratio);
+                out.printf(Locale.ROOT, "%-8d %24s %26s %7.2fx %24s%n", clients.get(i), o.ops(), r.ops(), ratio,
+                        String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", pr.median(), pr.min(), pr.max()));
             } else {
-                out.printf(Locale.ROOT, "%-8d %14.0f %18s %8s%n", clients.get(i), o, "-", "-");
+                out.printf(Locale.ROOT, "%-8d %24s %26s %8s %24s%n", clients.get(i), o.ops(), "-", "-", "-");
             }
         }
         if (engineOps > 0) {
@@ -129,6 +139,21 @@ public final class StoreBenchCommand implements Callable<Integer> {
         }
         out.flush();
         return requireTarget && againstReal && !met ? EXIT_FAILED : EXIT_OK;
+    }
+
+    /** Median and range of one series of rounds. */
+    record Spread(double median, double min, double max) {
+        static Spread of(double[] v) {
+            double[] s = v.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+            return new Spread(median, s[0], s[n - 1]);
+        }
+
+        String ops() {
+            return String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", median, min, max);
+        }
     }
 
     /** For tests: the client program, built. */

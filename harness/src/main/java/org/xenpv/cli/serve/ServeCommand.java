@@ -1,6 +1,5 @@
 package org.xenpv.cli.serve;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -14,12 +13,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xenpv.xenstore.daemon.CxenstoredTraceWriter;
 import org.xenpv.xenstore.daemon.XsTraceSink;
 import org.xenpv.xenstore.domain.XsQuotaConfig;
 import org.xenpv.xenstore.server.QuotaOptions;
 import org.xenpv.xenstore.server.XsServer;
-import org.xenpv.xenstore.trace.JsonLinesTraceWriter;
+import org.xenpv.xenstore.trace.TraceRecordSink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -129,7 +127,7 @@ public final class ServeCommand implements Callable<Integer> {
             return EXIT_USAGE;
         }
         long start = System.nanoTime();
-        OutputStream traceOut = null;
+        TraceRecordSink traceOut = null;
         XsTraceSink sink = XsTraceSink.NONE;
         try {
             if (trace != null) {
@@ -137,11 +135,15 @@ public final class ServeCommand implements Callable<Integer> {
                 if (parent != null) {
                     Files.createDirectories(parent);
                 }
-                traceOut = new BufferedOutputStream(Files.newOutputStream(trace, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND, StandardOpenOption.WRITE), 1 << 16);
-                sink = traceFormat == TraceFormat.jsonl
-                        ? new JsonLinesTraceWriter(traceOut, () -> System.nanoTime() - start, Clock.systemUTC())
-                        : new CxenstoredTraceWriter(traceOut, Clock.systemDefaultZone());
+                // Appended to, as cxenstored does; a JSON-lines file has its header only on its first line.
+                boolean fresh = !Files.exists(trace) || Files.size(trace) == 0;
+                OutputStream file = Files.newOutputStream(trace, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                        StandardOpenOption.WRITE);
+                traceOut = traceFormat == TraceFormat.jsonl
+                        ? TraceRecordSink.jsonl(file, fresh, () -> System.nanoTime() - start, Clock.systemUTC(),
+                                "xenpv serve")
+                        : TraceRecordSink.cxenstored(file, Clock.systemDefaultZone());
+                sink = traceOut;
             }
         } catch (IOException e) {
             err.println("xenpv serve: cannot open trace file " + trace + ": " + e.getMessage());
@@ -166,7 +168,7 @@ public final class ServeCommand implements Callable<Integer> {
             closeQuietly(traceOut);
             return EXIT_USAGE;
         }
-        OutputStream traceFile = traceOut;
+        TraceRecordSink traceFile = traceOut;
         Thread hook = new Thread(() -> {
             LOG.info("signal received: shutting down");
             server.close();
@@ -228,7 +230,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static void closeQuietly(OutputStream out) {
+    private static void closeQuietly(java.io.Closeable out) {
         if (out != null) {
             try {
                 out.close();

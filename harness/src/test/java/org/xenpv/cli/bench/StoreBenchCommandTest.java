@@ -28,14 +28,27 @@ class StoreBenchCommandTest {
         CommandLine cl = Xenpv.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        int rc = cl.execute("bench", "store", "--clients", "1,2", "--ops", "400", "--rounds", "1", "--engine-ops",
+        int rc = cl.execute("bench", "store", "--clients", "1,2", "--ops", "400", "--rounds", "2", "--engine-ops",
                 "2000", "--against-real");
         assertThat(rc).as("stdout:\n%s\nstderr:\n%s", out, err).isZero();
         List<String> lines = out.toString().lines().toList();
-        assertThat(lines).anySatisfy(l -> assertThat(l).matches("1\\s+\\d+\\s+\\d+\\s+\\d+\\.\\d\\dx"));
-        assertThat(lines).anySatisfy(l -> assertThat(l).matches("2\\s+\\d+\\s+\\d+\\s+\\d+\\.\\d\\dx"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches(row(1)));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches(row(2)));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("in-process engine .*: \\d+ ops/s"));
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("target ours >= 1.5x cxenstored: "));
+    }
+
+    /** A result row: clients, median (min-max) for each daemon, ratio, per-round ratio median (min-max). */
+    private static String row(int clients) {
+        String ops = "\\d+ \\(\\d+-\\d+\\)";
+        return clients + "\\s+" + ops + "\\s+" + ops + "\\s+\\d+\\.\\d\\dx\\s+\\d+\\.\\d\\dx \\(\\d+\\.\\d\\d-\\d+\\.\\d\\d\\)";
+    }
+
+    @Test
+    void spreadIsMedianAndRange() {
+        assertThat(StoreBenchCommand.Spread.of(new double[] {5, 1, 3})).isEqualTo(new StoreBenchCommand.Spread(3, 1, 5));
+        assertThat(StoreBenchCommand.Spread.of(new double[] {4, 1, 2, 10}))
+                .isEqualTo(new StoreBenchCommand.Spread(3, 1, 10));
     }
 
     @Test

@@ -9,12 +9,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.xenpv.cli.Xenpv;
 import org.xenpv.xenstore.client.XsErrorException;
 import org.xenpv.xenstore.client.XsSocketClient;
+import org.xenpv.xenstore.trace.Reply;
+import org.xenpv.xenstore.trace.Request;
+import org.xenpv.xenstore.trace.TraceFormat;
+import org.xenpv.xenstore.trace.TraceOptions;
+import org.xenpv.xenstore.trace.TraceReader;
+import org.xenpv.xenstore.trace.TraceRecord;
+import org.xenpv.xenstore.wire.XsType;
 import picocli.CommandLine;
 
 /**
@@ -85,11 +93,22 @@ class ServeCommandTest {
             assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM: %s", log(dir)).isTrue();
             assertThat(Files.exists(socket)).as("dom0 socket removed").isFalse();
             assertThat(Files.exists(guest)).as("guest socket removed").isFalse();
-            List<String> records = Files.readAllLines(trace, StandardCharsets.UTF_8);
-            assertThat(records.get(0)).contains("\"kind\":\"open\"");
-            assertThat(records).anySatisfy(l -> assertThat(l).contains("\"dir\":\"in\"").contains("\"type\":\"WRITE\"")
-                    .contains("\"payload_text\":\"/hello\\u0000world\""));
-            assertThat(records).anySatisfy(l -> assertThat(l).contains("\"domid\":7").contains("\"error\":\"ENOSPC\""));
+            List<TraceRecord> records = new ArrayList<>();
+            try (TraceReader r = TraceReader.open(trace, TraceOptions.DEFAULT)) {
+                assertThat(r.format()).isEqualTo(TraceFormat.JSONL);
+                while (r.hasNext()) {
+                    records.add(r.next());
+                }
+            }
+            assertThat(records).anySatisfy(r -> assertThat(r).isInstanceOfSatisfying(Request.class, q -> {
+                assertThat(q.type()).isEqualTo(XsType.WRITE.code());
+                assertThat(q.payload().bytes()).isEqualTo("/hello\0world".getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(q.time().wall()).isNotNull();
+            }));
+            assertThat(records).anySatisfy(r -> assertThat(r).isInstanceOfSatisfying(Reply.class, reply -> {
+                assertThat(reply.domid()).hasValue(7);
+                assertThat(reply.payload().bytes()).isEqualTo("ENOSPC\0".getBytes(StandardCharsets.ISO_8859_1));
+            }));
             assertThat(log(dir)).contains("xenstored ready").contains("shutting down");
         } finally {
             p.destroyForcibly();

@@ -14,19 +14,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.xenpv.xenstore.daemon.CxenstoredTraceWriter;
-import org.xenpv.xenstore.trace.TraceRecordSink;
 import org.xenpv.xenstore.daemon.XenStore;
-import org.xenpv.xenstore.trace.JsonLinesTraceWriter;
 import org.xenpv.xenstore.trace.TraceFormat;
 import org.xenpv.xenstore.trace.TraceOptions;
+import org.xenpv.xenstore.trace.TraceRecordSink;
 import org.xenpv.xenstore.trace.TraceWriter;
 
 /**
  * A capture of xenpv itself replays exactly: each workload runs on the in-process daemon with its trace
- * sink writing the cxenstored 4.17 format, xenpv JSON lines ({@link TraceRecordSink}) and
- * {@code xenpv serve}'s JSON lines ({@link JsonLinesTraceWriter}) at once; all three captures replay against
- * a fresh daemon with zero divergences. The JSON-lines capture (req_id, tx_id and payload bytes recorded)
+ * going through {@link TraceRecordSink} three ways at once: the cxenstored 4.17 format as
+ * {@code xenpv serve --trace-format cxenstored} writes it, xenpv JSON lines with virtual time only, and
+ * xenpv JSON lines as {@code xenpv serve --trace-format jsonl} writes them (monotonic and wall time); all
+ * three captures replay against a fresh daemon with zero divergences. The JSON-lines capture (req_id, tx_id and payload bytes recorded)
  * has no ambiguity at all; the cxenstored one only those its format implies.
  */
 class CaptureReplayTest {
@@ -51,7 +50,7 @@ class CaptureReplayTest {
             assertThat(fromCx.repliesCompared()).isEqualTo(fromJsonl.repliesCompared()).isPositive();
             assertThat(fromCx.eventsCompared()).isEqualTo(fromJsonl.eventsCompared()).isPositive();
             assertThat(fromJsonl.skippedCount()).isZero();
-            // what xenpv serve --trace-format jsonl writes (JsonLinesTraceWriter) replays the same way
+            // what xenpv serve --trace-format jsonl writes (wall and monotonic time) replays the same way
             ReplayReport fromServe = replay(serve);
             assertThat(fromServe.ambiguous()).extracting(AmbiguousStep::kind).isSubsetOf("DOMAIN_DIED");
             assertThat(fromServe.repliesCompared()).isEqualTo(fromJsonl.repliesCompared());
@@ -61,13 +60,15 @@ class CaptureReplayTest {
 
     /** Runs a workload on xenpv's daemon, tracing it to both files. */
     static void capture(String name, Path cx, Path js, Path serve) throws Exception {
+        Clock clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+        long[] mono = {0};
         try (OutputStream a = new BufferedOutputStream(Files.newOutputStream(cx));
              OutputStream b = Files.newOutputStream(js);
+             OutputStream c = Files.newOutputStream(serve);
+             TraceRecordSink cs = TraceRecordSink.cxenstored(a, clock);
              TraceWriter jw = TraceWriter.of(TraceFormat.JSONL, b, TraceFormat.JSONL, "xenpv capture");
-             JsonLinesTraceWriter sw = new JsonLinesTraceWriter(new BufferedOutputStream(Files.newOutputStream(serve)),
-                     () -> 0L, Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC))) {
-            Clock clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
-            TeeSink tee = new TeeSink(new CxenstoredTraceWriter(a, clock), new TraceRecordSink(jw, null), sw);
+             TraceRecordSink ss = TraceRecordSink.jsonl(c, true, () -> mono[0] += 1000, clock, "xenpv serve")) {
+            TeeSink tee = new TeeSink(cs, new TraceRecordSink(jw, null), ss);
             try (SimTarget sim = new SimTarget(ReplayPlatform.only(Set.of(0, Workloads.DOMID)),
                     XenStore.builder().trace(tee))) {
                 Workloads.byName(name).run(sim);

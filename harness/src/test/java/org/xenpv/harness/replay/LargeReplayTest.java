@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xenpv.xenstore.daemon.CxenstoredTraceWriter;
 import org.xenpv.xenstore.daemon.XenStore;
 import org.xenpv.xenstore.trace.TraceOptions;
+import org.xenpv.xenstore.trace.TraceRecordSink;
 
 /**
  * A long generated trace streams through replay: {@link SyntheticWorkload} runs on xenpv's daemon with
@@ -78,15 +78,29 @@ class LargeReplayTest {
     /** Writes the cxenstored trace of a synthetic run of at least {@code lines} lines; returns its operation count. */
     static long generate(Path trace, long lines, long seed) throws Exception {
         try (LineCounter out = new LineCounter(Files.newOutputStream(trace))) {
-            CxenstoredTraceWriter w = new CxenstoredTraceWriter(out,
+            TraceRecordSink w = TraceRecordSink.cxenstored(out,
                     Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC));
             try (SimTarget sim = new SimTarget(ReplayPlatform.only(Set.of(0, 5)), XenStore.builder().trace(w))) {
-                return new SyntheticWorkload(sim, seed).run(out::lines, lines);
+                // Flushed as it goes so that the line count the workload stops on is current.
+                return new SyntheticWorkload(sim, seed).run(() -> {
+                    flush(w);
+                    return out.lines();
+                }, lines);
+            } finally {
+                w.flush();
             }
         }
     }
 
-    /** Buffers (the trace writer flushes every line) and counts newlines. */
+    private static void flush(TraceRecordSink w) {
+        try {
+            w.flush();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Buffers and counts newlines. */
     static final class LineCounter extends FilterOutputStream {
         private long lines;
 

@@ -29,6 +29,7 @@ import org.xenpv.xenstore.store.Tdb;
 import org.xenpv.xenstore.store.XsPath;
 import org.xenpv.xenstore.transaction.AccessedNode;
 import org.xenpv.xenstore.transaction.Transaction;
+import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsPayload;
 
 /**
@@ -89,8 +90,8 @@ final class Core {
     long generation;
     /** cxenstored's C {@code errno}. Starts as ENOENT (what a freshly started daemon has left; see docs). */
     int errno = ENOENT;
-    /** Path argument of the request being processed, for quota logs. */
-    String logPath = "-";
+    /** The request being processed, whose path argument quota logs name ({@link #logPath()}). */
+    XsMessage logRequest;
     /** The connection whose request is being processed and its outstanding-request reference. */
     XsConnection requester;
     XsConnection.RequestRef requesterRef;
@@ -113,6 +114,15 @@ final class Core {
         this.keepOrphans = keepOrphans;
         privilegedDomids.add(0);
         privilegedDomids.add(privDomid);
+    }
+
+    /**
+     * The first string of the request being (or last) processed, "-" if it has none: worked out only when
+     * a quota log needs it, not for every request.
+     */
+    String logPath() {
+        byte[] p = logRequest == null ? null : logRequest.sharedPayload();
+        return p == null || XsPayload.indexOfNul(p, 0) < 0 ? "-" : XsPayload.cString(p, 0);
     }
 
     // ---------------------------------------------------------------- privilege and quotas
@@ -609,7 +619,7 @@ final class Core {
             return ENOENT;
         }
         if (domainChkQuota(d, d.memory + mem) && !noQuotaCheck) {
-            QuotaLog.refused(XsQuota.MEMORY, domid, logPath, (long) d.memory + mem, quota(XsQuota.MEMORY, domid));
+            QuotaLog.refused(XsQuota.MEMORY, domid, logPath(), (long) d.memory + mem, quota(XsQuota.MEMORY, domid));
             return ENOMEM;
         }
         d.memory += mem;

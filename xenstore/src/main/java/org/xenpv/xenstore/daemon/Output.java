@@ -42,7 +42,7 @@ final class Output {
         byte[] payload = XsPayload.strings(path, token);
         if (!path.startsWith("@")) {
             for (XsConnection.Pending p : conn.pending) {
-                if (p.watchEvent() && p.msg().length() == len && Arrays.equals(p.msg().payload(), payload)) {
+                if (p.watchEvent() && p.msg().length() == len && Arrays.equals(p.msg().sharedPayload(), payload)) {
                     core.store.traceNote("dropping duplicate watch " + path + " " + token + " for domain "
                             + Integer.toUnsignedString(conn.domid));
                     return;
@@ -60,7 +60,7 @@ final class Output {
         if (ref != null) {
             ref.events++;
         }
-        conn.pending.add(new XsConnection.Pending(new XsMessage(XsType.WATCH_EVENT.code(), 0, 0, payload), true, timeout,
+        conn.pending.add(new XsConnection.Pending(XsMessage.wrap(XsType.WATCH_EVENT.code(), 0, 0, payload), true, timeout,
                 len + XsHeader.SIZE, ref));
         core.store.outputQueued(conn);
     }
@@ -71,6 +71,8 @@ final class Output {
      * reply to a request is sent.
      */
     void sendReply(XsConnection conn, int type, byte[] data) {
+        // data is never modified afterwards (node values and child lists are copy-on-write, the rest is
+        // built for the reply), so the queued message shares it.
         if (data.length > XsHeader.PAYLOAD_MAX) {
             sendError(conn, Errno.E2BIG);
             return;
@@ -91,7 +93,7 @@ final class Output {
             conn.domain.nboutstanding++;
         }
         XsConnection.RequestRef ref = conn == core.requester ? core.requesterRef : null;
-        conn.pending.add(new XsConnection.Pending(new XsMessage(type, req.reqId(), req.txId(), data), false, 0, accounted,
+        conn.pending.add(new XsConnection.Pending(XsMessage.wrap(type, req.reqId(), req.txId(), data), false, 0, accounted,
                 ref));
         core.store.outputQueued(conn);
     }

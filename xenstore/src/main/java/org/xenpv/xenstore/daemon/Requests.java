@@ -78,7 +78,7 @@ final class Requests {
         core.requester = conn;
         core.requesterRef = conn.unprivileged() ? new XsConnection.RequestRef(conn.domid) : null;
         XsType type = in.knownType();
-        core.logPath = logPathOf(in);
+        core.logRequest = in;
         if (!handled(type)) {
             LOG.debug("Client unknown operation {}", Integer.toUnsignedString(in.type()));
             core.output.sendError(conn, ENOSYS);
@@ -99,7 +99,7 @@ final class Requests {
         conn.current = trans;
         int ret;
         try {
-            ret = dispatch(type, conn, in.payload());
+            ret = dispatch(type, conn, in.sharedPayload());
         } finally {
             conn.current = null;
         }
@@ -111,11 +111,6 @@ final class Requests {
             LOG.warn("{} on {}: no reply and stale errno 0 (cxenstored 4.17 would abort); answering EINVAL", type, conn);
             core.output.sendError(conn, EINVAL);
         }
-    }
-
-    private static String logPathOf(XsMessage in) {
-        List<String> s = in.strings();
-        return s.isEmpty() ? "-" : s.get(0);
     }
 
     private int dispatch(XsType type, XsConnection conn, byte[] p) {
@@ -228,12 +223,13 @@ final class Requests {
     }
 
     private int write(XsConnection conn, byte[] p) {
-        List<String> vec = XsPayload.split(p);
-        if (vec.isEmpty()) {
+        // get_strings(..., 1): only the path is needed, the value is everything after its NUL.
+        int nul = XsPayload.indexOfNul(p, 0);
+        if (nul < 0) {
             return EINVAL;
         }
-        String path = vec.get(0);
-        int offset = path.length() + 1;
+        String path = XsPayload.cString(p, 0);
+        int offset = nul + 1;
         byte[] value = new byte[p.length - offset];
         System.arraycopy(p, offset, value, 0, value.length);
         Core.Lookup l = core.getNodeCanonicalized(conn, path, Perm.WRITE);

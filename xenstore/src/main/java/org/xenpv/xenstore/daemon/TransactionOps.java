@@ -92,7 +92,7 @@ final class TransactionOps {
             if (!update) {
                 int limit = core.quota(XsQuota.NODES, d.domid);
                 if (chkQuota && cnt >= limit) {
-                    QuotaLog.refused(XsQuota.NODES, d.domid, core.logPath, cnt, limit);
+                    QuotaLog.refused(XsQuota.NODES, d.domid, core.logPath(), cnt, limit);
                     return ENOSPC;
                 }
                 if (cnt < 0) {

@@ -318,10 +318,12 @@ public final class XenStore {
             core.requesterRef = null;
             processing = null;
             processingNext = null;
-            List<XsConnection> late = new ArrayList<>(deferredDestroy);
-            deferredDestroy.clear();
-            for (XsConnection c : late) {
-                destroyConnection(c);
+            if (!deferredDestroy.isEmpty()) {
+                List<XsConnection> late = new ArrayList<>(deferredDestroy);
+                deferredDestroy.clear();
+                for (XsConnection c : late) {
+                    destroyConnection(c);
+                }
             }
         });
     }
@@ -436,7 +438,7 @@ public final class XenStore {
                 head = false;
                 if (!started && p.timeoutMsec() != 0 && p.timeoutMsec() <= now) {
                     it.remove();
-                    traceNote("watch event path " + XsPayload.cString(p.msg().payload(), 0) + " for domain "
+                    traceNote("watch event path " + XsPayload.cString(p.msg().sharedPayload(), 0) + " for domain "
                             + Integer.toUnsignedString(c.domid) + " timed out");
                     core.output.releasePending(c, p);
                 }
@@ -537,7 +539,7 @@ public final class XenStore {
             if (c.closed) {
                 return;
             }
-            traceNote("CONN " + CxenstoredTraceWriter.pointer(c.traceId) + " ignored, reason " + reason);
+            traceNote("CONN " + XsTraceSink.pointer(c.traceId) + " ignored, reason " + reason);
             if (c.domain != null) {
                 core.platform.ringError(c.domid, reason);
             }

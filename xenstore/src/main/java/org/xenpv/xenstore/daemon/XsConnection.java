@@ -228,7 +228,7 @@ public final class XsConnection implements Accessor {
 
     @Override
     public String toString() {
-        return (domain == null ? "socket" : "domain") + " connection " + CxenstoredTraceWriter.pointer(traceId) + " d"
+        return (domain == null ? "socket" : "domain") + " connection " + XsTraceSink.pointer(traceId) + " d"
                 + Integer.toUnsignedString(domid) + (closed ? " closed" : "") + (ignored ? " ignored" : "");
     }
 }

@@ -7,9 +7,15 @@ import org.xenpv.xenstore.wire.XsMessage;
  * request as it is processed ({@code IN}), each reply or watch event as it is handed to the connection's
  * output ({@code OUT}), creation and destruction of connections, watches and transactions, and the
  * daemon's free-form trace lines. Called synchronously on the daemon's thread; implementations must not
- * call back into the daemon. {@link CxenstoredTraceWriter} renders the 4.17 text format.
+ * call back into the daemon. {@code org.xenpv.xenstore.trace.TraceRecordSink} writes the 4.17 text
+ * format and xenpv JSON lines.
  */
 public interface XsTraceSink {
+
+    /** {@code %p} rendering of a trace pseudo pointer ({@code 0x5650885ca670}), as cxenstored prints them. */
+    static String pointer(long id) {
+        return "0x" + Long.toHexString(id);
+    }
 
     /** Object kinds of {@code CREATE|DESTROY <kind> <pointer>} lines. */
     enum Kind {

@@ -1,7 +1,7 @@
 package org.xenpv.xenstore.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import java.util.Arrays;
 import org.xenpv.xenstore.wire.XsHeader;
 import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsProtocolException;
@@ -14,9 +14,11 @@ import org.xenpv.xenstore.wire.XsProtocolException;
  * the reader then refuses everything after it. Frames are handed out one by one, in order, while the
  * bytes are parsed, so a request is processed (and answered) before the next one is even decoded.
  *
- * <p>Bytes of an incomplete frame are kept in a buffer that never exceeds one frame (4112 bytes): a
- * client cannot make the server buffer more than that per connection on the input side. Confined to the
- * connection's event loop.
+ * <p>Bytes of an incomplete frame (libxenstore writes header and payload with separate system calls, so
+ * the header often arrives alone) are kept in one array of the connection that never exceeds one frame
+ * (4112 bytes): a client cannot make the server buffer more than that per connection on the input side,
+ * and nothing is allocated per partial frame. Complete frames are decoded straight from the socket's
+ * buffer into the message's payload array (one copy). Confined to the connection's event loop.
  */
 final class SocketFrameReader {
 
@@ -28,8 +30,11 @@ final class SocketFrameReader {
     }
 
     private static final int MAX_FRAME = XsHeader.SIZE + XsHeader.PAYLOAD_MAX;
+    private static final byte[] EMPTY = new byte[0];
 
-    private ByteBuf partial;
+    /** The incomplete frame's bytes so far ({@link #partialLen} of them); allocated at the first one. */
+    private byte[] partial;
+    private int partialLen;
     private XsProtocolException failure;
 
     /**
@@ -37,86 +42,91 @@ final class SocketFrameReader {
      *
      * @throws XsProtocolException on a header with {@code len > 4096} (then and on every later call)
      */
-    void read(ByteBuf in, ByteBufAllocator alloc, FrameSink sink) throws XsProtocolException {
+    void read(ByteBuf in, FrameSink sink) throws XsProtocolException {
         if (failure != null) {
             throw failure;
         }
-        if (partial != null) {
-            // Complete the pending frame from the new bytes first.
-            int need = missing(partial);
-            while (need > 0 && in.isReadable()) {
-                int n = Math.min(need, in.readableBytes());
-                partial.writeBytes(in, n);
-                need = missing(partial);
-            }
-            if (need > 0) {
-                return;
-            }
-            ByteBuf p = partial;
-            partial = null;
-            try {
-                if (!sink.frame(decode(p))) {
+        if (partialLen > 0) {
+            // Complete the pending frame from the new bytes first: the header, then as much payload as it says.
+            if (partialLen < XsHeader.SIZE) {
+                take(in, XsHeader.SIZE - partialLen);
+                if (partialLen < XsHeader.SIZE) {
                     return;
                 }
-            } finally {
-                p.release();
+            }
+            int len = checkedLength(partial, 0);
+            take(in, XsHeader.SIZE + len - partialLen);
+            if (partialLen < XsHeader.SIZE + len) {
+                return;
+            }
+            partialLen = 0;
+            byte[] payload = len == 0 ? EMPTY : Arrays.copyOfRange(partial, XsHeader.SIZE, XsHeader.SIZE + len);
+            if (!sink.frame(XsMessage.wrap(intLE(partial, 0), intLE(partial, 4), intLE(partial, 8), payload))) {
+                return;
             }
         }
         while (in.isReadable()) {
-            int need = missing(in);
-            if (need > 0) {
-                partial = alloc.heapBuffer(Math.min(MAX_FRAME, Math.max(in.readableBytes() + need, XsHeader.SIZE)));
-                partial.writeBytes(in);
+            int avail = in.readableBytes();
+            if (avail < XsHeader.SIZE) {
+                take(in, avail);
                 return;
             }
-            if (!sink.frame(decode(in))) {
+            int start = in.readerIndex();
+            int len = checkLength(in.getIntLE(start + 12), in.getIntLE(start), in.getIntLE(start + 4));
+            if (avail < XsHeader.SIZE + len) {
+                take(in, avail);
+                return;
+            }
+            int type = in.readIntLE();
+            int reqId = in.readIntLE();
+            int txId = in.readIntLE();
+            in.skipBytes(4);
+            byte[] payload = len == 0 ? EMPTY : new byte[len];
+            in.readBytes(payload);
+            if (!sink.frame(XsMessage.wrap(type, reqId, txId, payload))) {
                 return;
             }
         }
     }
 
-    /**
-     * Bytes still missing for the frame at {@code buf}'s reader index: 0 if it is complete. Checks the
-     * header's length as soon as the header is there.
-     */
-    private int missing(ByteBuf buf) throws XsProtocolException {
-        int avail = buf.readableBytes();
-        if (avail < XsHeader.SIZE) {
-            return XsHeader.SIZE - avail;
+    /** Moves up to {@code n} bytes of {@code in} to the partial frame. */
+    private void take(ByteBuf in, int n) {
+        int k = Math.min(n, in.readableBytes());
+        if (partial == null) {
+            partial = new byte[MAX_FRAME];
         }
-        int start = buf.readerIndex();
-        long len = Integer.toUnsignedLong(buf.getIntLE(start + 12));
+        in.readBytes(partial, partialLen, k);
+        partialLen += k;
+    }
+
+    private int checkedLength(byte[] b, int at) throws XsProtocolException {
+        return checkLength(intLE(b, at + 12), intLE(b, at), intLE(b, at + 4));
+    }
+
+    /** The header's {@code len}, or the protocol error once it exceeds XENSTORE_PAYLOAD_MAX. */
+    private int checkLength(int rawLen, int type, int reqId) throws XsProtocolException {
+        long len = Integer.toUnsignedLong(rawLen);
         if (len > XsHeader.PAYLOAD_MAX) {
             failure = new XsProtocolException(XsProtocolException.ERROR_PROTO, "xenstore frame: header len " + len
                     + " > XENSTORE_PAYLOAD_MAX " + XsHeader.PAYLOAD_MAX + " (type "
-                    + Integer.toUnsignedString(buf.getIntLE(start)) + ", req_id "
-                    + Integer.toUnsignedString(buf.getIntLE(start + 4)) + ")");
+                    + Integer.toUnsignedString(type) + ", req_id " + Integer.toUnsignedString(reqId) + ")");
             throw failure;
         }
-        return (int) Math.max(0, XsHeader.SIZE + len - avail);
+        return (int) len;
     }
 
-    /** Reads one complete frame at the reader index. */
-    private static XsMessage decode(ByteBuf buf) {
-        int type = buf.readIntLE();
-        int reqId = buf.readIntLE();
-        int txId = buf.readIntLE();
-        int len = buf.readIntLE();
-        byte[] payload = new byte[len];
-        buf.readBytes(payload);
-        return new XsMessage(type, reqId, txId, payload);
+    private static int intLE(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 
     /** True while part of a frame is buffered. */
     boolean inFrame() {
-        return partial != null;
+        return partialLen > 0;
     }
 
-    /** Frees the buffered partial frame (connection closed). */
+    /** Drops the buffered partial frame (connection closed). */
     void release() {
-        if (partial != null) {
-            partial.release();
-            partial = null;
-        }
+        partial = null;
+        partialLen = 0;
     }
 }

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.xenstore.wire.XsHeader;
@@ -83,7 +82,7 @@ abstract class XsSocketSession extends ChannelInboundHandlerAdapter {
         }
         try {
             if (!ended) {
-                reader.read(in, ctx.alloc(), m -> !ended && request(m) && channel.isActive());
+                reader.read(in, m -> !ended && request(m) && channel.isActive());
             }
         } catch (XsProtocolException e) {
             LOG.warn("{}: {}; dropping the connection as cxenstored does (XENSTORE_ERROR_PROTO)", describe(),
@@ -179,8 +178,7 @@ abstract class XsSocketSession extends ChannelInboundHandlerAdapter {
         }
         ByteBuf b = channel.alloc().ioBuffer(size);
         b.writeIntLE(m.type()).writeIntLE(m.reqId()).writeIntLE(m.txId()).writeIntLE(m.length());
-        ByteBuffer p = m.payloadBuffer();
-        b.writeBytes(p);
+        b.writeBytes(m.sharedPayload());
         channel.write(b, channel.voidPromise());
         server.flusher().dirty(this);
     }

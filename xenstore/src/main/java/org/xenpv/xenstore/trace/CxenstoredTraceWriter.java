@@ -120,6 +120,11 @@ public final class CxenstoredTraceWriter implements TraceWriter {
     }
 
     @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    @Override
     public void close() throws IOException {
         out.close();
     }

@@ -13,9 +13,9 @@ import org.xenpv.xenstore.wire.XsHeader;
 import org.xenpv.xenstore.wire.XsType;
 
 /**
- * Parser for the xenpv JSON-lines trace ({@code docs/traces.md}, "JSON lines"), and for the JSON lines
- * {@link JsonLinesTraceWriter} writes ({@code xenpv serve --trace-format jsonl}, format
- * {@code xenpv-xenstore-trace}; "xenpv JSON lines" in the same document), told apart by the first line.
+ * Parser for the xenpv JSON-lines trace ({@code docs/traces.md}, "JSON lines"), and for the older JSON
+ * lines {@code xenpv serve --trace-format jsonl} wrote before it used the same format (format
+ * {@code xenpv-xenstore-trace}, still documented there), told apart by the first line.
  */
 final class JsonlParser implements RecordSource {
 
@@ -26,7 +26,13 @@ final class JsonlParser implements RecordSource {
     /** The format the records were converted from (header {@code source}); JSONL for native captures. */
     private TraceFormat source = TraceFormat.JSONL;
     private String variant = "xenpv jsonl";
-    /** The file is in {@link JsonLinesTraceWriter}'s format ({@code open}/{@code io}/... records). */
+    /**
+     * {@code format} of the legacy JSON lines that {@code xenpv serve --trace-format jsonl} wrote before it
+     * switched to this package's format ({@code open}/{@code io}/... records, docs/traces.md); still read.
+     */
+    static final String LEGACY_FORMAT = "xenpv-xenstore-trace";
+    static final int LEGACY_VERSION = 1;
+    /** The file is in the legacy serve format ({@link #LEGACY_FORMAT}). */
     private boolean serverDialect;
 
     private static final java.util.regex.Pattern IGNORED = java.util.regex.Pattern.compile(
@@ -36,9 +42,9 @@ final class JsonlParser implements RecordSource {
         this.in = in;
         LineSource.Line first = in.peek();
         if (first != null && first.problem() == null
-                && first.text().contains("\"" + JsonLinesTraceWriter.FORMAT + "\"")) {
+                && first.text().contains("\"" + LEGACY_FORMAT + "\"")) {
             serverDialect = true;
-            variant = "xenpv " + JsonLinesTraceWriter.FORMAT + " jsonl";
+            variant = "xenpv " + LEGACY_FORMAT + " jsonl";
         } else if (first != null && first.problem() == null && first.text().contains("\"" + Jsonl.HEADER + "\"")) {
             JsonNode h = tree(in.next());
             if (!Jsonl.HEADER.equals(h.path("kind").asText())) {
@@ -116,7 +122,7 @@ final class JsonlParser implements RecordSource {
     }
 
     /**
-     * A record of {@link JsonLinesTraceWriter}'s format. Connections of domid 0 (socket clients and dom0's
+     * A record of the legacy serve format ({@link #LEGACY_FORMAT}). Connections of domid 0 (socket clients and dom0's
      * ring alike there) get no domid, as in a cxenstored trace; a {@code note} that is cxenstored's
      * {@code CONN <p> ignored, reason <n>} becomes a {@link ConnectionIgnored}.
      */
@@ -125,9 +131,9 @@ final class JsonlParser implements RecordSource {
         TraceTime time = time(o, l);
         switch (kind) {
             case "open" -> {
-                if (!JsonLinesTraceWriter.FORMAT.equals(text(o, "format", l, true))
-                        || num(o, "version", l, true) != JsonLinesTraceWriter.VERSION) {
-                    throw error(l, "not a " + JsonLinesTraceWriter.FORMAT + " version " + JsonLinesTraceWriter.VERSION
+                if (!LEGACY_FORMAT.equals(text(o, "format", l, true))
+                        || num(o, "version", l, true) != LEGACY_VERSION) {
+                    throw error(l, "not a " + LEGACY_FORMAT + " version " + LEGACY_VERSION
                             + " open record");
                 }
                 return new Marker(n, true);
@@ -183,7 +189,7 @@ final class JsonlParser implements RecordSource {
                 }
                 return new Noise(n, Noise.Kind.LOG, Payload.of(t.getBytes(StandardCharsets.ISO_8859_1)), true);
             }
-            default -> throw error(l, "unknown record kind '" + kind + "' (" + JsonLinesTraceWriter.FORMAT
+            default -> throw error(l, "unknown record kind '" + kind + "' (" + LEGACY_FORMAT
                     + ": open, io, create, destroy, note)");
         }
     }

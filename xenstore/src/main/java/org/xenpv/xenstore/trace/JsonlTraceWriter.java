@@ -34,12 +34,23 @@ public final class JsonlTraceWriter implements TraceWriter {
      * @param variant free-text variant for the header (e.g. {@code cxenstored 4.17})
      */
     public JsonlTraceWriter(OutputStream out, TraceFormat source, String variant) {
+        this(out, source, variant, true);
+    }
+
+    /**
+     * @param header false when appending to a file that already has its header line (the reader accepts
+     *               the header only as the first line): the records follow directly
+     */
+    public JsonlTraceWriter(OutputStream out, TraceFormat source, String variant, boolean header) {
         this.out = new BufferedOutputStream(out, 1 << 16);
         try {
             this.g = JSON.createGenerator(this.out);
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
             g.setRootValueSeparator(null);
+            if (!header) {
+                return;
+            }
             g.writeStartObject();
             g.writeStringField("kind", Jsonl.HEADER);
             g.writeStringField("format", Jsonl.FORMAT);
@@ -239,6 +250,12 @@ public final class JsonlTraceWriter implements TraceWriter {
     @Override
     public Map<String, Long> dropped() {
         return Map.of();
+    }
+
+    @Override
+    public void flush() throws IOException {
+        g.flush();
+        out.flush();
     }
 
     @Override

@@ -8,18 +8,62 @@ import java.util.Arrays;
 /**
  * One XenStore message: the four {@code struct xsd_sockmsg} fields ({@code xen/io/xs_wire.h}) and the
  * payload bytes. The payload is binary-safe (a WRITE value or a READ reply may contain NULs and is not
- * NUL-terminated) and the record is immutable: the array is copied in and {@link #payload()} returns a
- * copy. {@code type} is the raw wire number so that unknown types survive (they are answered ENOSYS).
+ * NUL-terminated) and the message is immutable: the public constructors copy the array in and
+ * {@link #payload()} returns a copy. {@code type} is the raw wire number so that unknown types survive
+ * (they are answered ENOSYS).
  *
- * @param type    wire type number ({@link XsType#code()} for known types)
- * @param reqId   request id, echoed in the reply; 0 in watch events
- * @param txId    transaction id, echoed in the reply; 0 in watch events
- * @param payload payload bytes, at most {@link XsHeader#PAYLOAD_MAX} for anything put on the wire
+ * <p>A value class with record-style accessors rather than a record so that the transports and the
+ * daemon can hand payload arrays over without copying ({@link #wrap}, {@link #sharedPayload}): every
+ * request and reply of the socket server would otherwise be copied twice.
  */
-public record XsMessage(int type, int reqId, int txId, byte[] payload) {
+public final class XsMessage {
 
-    public XsMessage {
-        payload = payload == null ? new byte[0] : payload.clone();
+    private static final byte[] EMPTY = new byte[0];
+
+    private final int type;
+    private final int reqId;
+    private final int txId;
+    private final byte[] payload;
+
+    /**
+     * @param type    wire type number ({@link XsType#code()} for known types)
+     * @param reqId   request id, echoed in the reply; 0 in watch events
+     * @param txId    transaction id, echoed in the reply; 0 in watch events
+     * @param payload payload bytes (copied; null means empty), at most {@link XsHeader#PAYLOAD_MAX} for
+     *                anything put on the wire
+     */
+    public XsMessage(int type, int reqId, int txId, byte[] payload) {
+        this(type, reqId, txId, payload == null ? EMPTY : payload.clone(), true);
+    }
+
+    private XsMessage(int type, int reqId, int txId, byte[] payload, boolean noCopy) {
+        this.type = type;
+        this.reqId = reqId;
+        this.txId = txId;
+        this.payload = payload;
+    }
+
+    /**
+     * A message that takes ownership of {@code payload} without copying it: the caller must not modify
+     * the array afterwards (it hands over a freshly decoded frame or an immutable node value).
+     */
+    public static XsMessage wrap(int type, int reqId, int txId, byte[] payload) {
+        return new XsMessage(type, reqId, txId, payload == null ? EMPTY : payload, true);
+    }
+
+    /** Wire type number. */
+    public int type() {
+        return type;
+    }
+
+    /** Request id (0 in watch events). */
+    public int reqId() {
+        return reqId;
+    }
+
+    /** Transaction id (0 in watch events). */
+    public int txId() {
+        return txId;
     }
 
     public XsMessage(XsType type, int reqId, int txId, byte[] payload) {
@@ -37,9 +81,16 @@ public record XsMessage(int type, int reqId, int txId, byte[] payload) {
     }
 
     /** Copy of the payload. */
-    @Override
     public byte[] payload() {
         return payload.clone();
+    }
+
+    /**
+     * The payload array itself, for readers on a hot path (the daemon's request handlers, transports
+     * encoding a frame): it must not be modified.
+     */
+    public byte[] sharedPayload() {
+        return payload;
     }
 
     /** Read-only view of the payload (no copy). */
@@ -84,7 +135,7 @@ public record XsMessage(int type, int reqId, int txId, byte[] payload) {
 
     /** A copy with other request id / transaction id (used by clients and replay). */
     public XsMessage withIds(int newReqId, int newTxId) {
-        return new XsMessage(type, newReqId, newTxId, payload);
+        return new XsMessage(type, newReqId, newTxId, payload, true);
     }
 
     @Override

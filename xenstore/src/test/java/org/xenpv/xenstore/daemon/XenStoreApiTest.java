@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.xenpv.xenstore.domain.SimpleDomainPlatform;
 import org.xenpv.xenstore.domain.XsDomainPlatform;
 import org.xenpv.xenstore.store.Errno;
+import org.xenpv.xenstore.trace.TraceRecordSink;
 import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsPayload;
 import org.xenpv.xenstore.wire.XsType;
@@ -239,17 +240,19 @@ class XenStoreApiTest {
 
     @Test
     @DisplayName("cxenstored trace format: IN/OUT lines, **UNKNOWN**, CREATE/DESTROY, no CREATE transaction")
-    void traceFormat() {
+    void traceFormat() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Clock clock = Clock.fixed(Instant.parse("2026-11-24T13:57:43Z"), ZoneOffset.UTC);
-        XenStore s = XenStore.builder().trace(new CxenstoredTraceWriter(bytes, clock)).build();
+        TraceRecordSink sink = TraceRecordSink.cxenstored(bytes, clock);
+        XenStore s = XenStore.builder().trace(sink).build();
         XsConnection a = s.connect(0, true, m -> { });
         a.handle(new XsMessage(20, 1, 0, new byte[] {0}));
         a.handle(XsMessage.of(XsType.TRANSACTION_START, 2, 0, ""));
         a.handle(XsMessage.of(XsType.TRANSACTION_END, 3, 1, "F"));
         a.handle(XsMessage.of(XsType.CONTROL, 4, 0, "print", "x"));
         a.close();
-        String p = CxenstoredTraceWriter.pointer(a.traceId());
+        sink.flush();
+        String p = XsTraceSink.pointer(a.traceId());
         String t = bytes.toString(StandardCharsets.ISO_8859_1);
         assertThat(t).startsWith("\n***\nCREATE connection ").contains("Checking store ...\nChecking store complete.\n")
                 .contains("CREATE connection " + p + "\n")

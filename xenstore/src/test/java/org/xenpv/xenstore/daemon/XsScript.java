@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.xenpv.xenstore.domain.SimpleDomainPlatform;
 import org.xenpv.xenstore.domain.XsQuota;
+import org.xenpv.xenstore.trace.TraceRecordSink;
 import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsType;
 
@@ -44,6 +45,8 @@ final class XsScript {
     final SimpleDomainPlatform platform = new SimpleDomainPlatform();
     final long[] clock = {0};
     final ByteArrayOutputStream traceBytes = new ByteArrayOutputStream();
+    private final TraceRecordSink traceSink = TraceRecordSink.cxenstored(traceBytes, java.time.Clock.fixed(
+            java.time.Instant.parse("2026-11-24T13:57:43Z"), java.time.ZoneOffset.UTC));
     final Map<String, XsConnection> conns = new LinkedHashMap<>();
     final List<Out> outputs = new ArrayList<>();
     private int nextReqId = 1;
@@ -55,8 +58,7 @@ final class XsScript {
 
     XsScript(Consumer<XenStore.Builder> config) {
         XenStore.Builder b = XenStore.builder().platform(platform).clock(() -> clock[0])
-                .trace(new CxenstoredTraceWriter(traceBytes, java.time.Clock.fixed(
-                        java.time.Instant.parse("2026-11-24T13:57:43Z"), java.time.ZoneOffset.UTC)));
+                .trace(traceSink);
         config.accept(b);
         store = b.build();
     }
@@ -273,6 +275,11 @@ final class XsScript {
     }
 
     String trace() {
+        try {
+            traceSink.flush();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return traceBytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

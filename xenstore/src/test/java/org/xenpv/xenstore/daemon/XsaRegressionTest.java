@@ -164,7 +164,7 @@ class XsaRegressionTest {
         g.conn.protocolError(XsProtocolException.ERROR_PROTO);
         assertThat(g.conn.isIgnored()).isTrue();
         assertThat(a.out).isEmpty();
-        assertThat(sc.trace()).contains("CONN " + CxenstoredTraceWriter.pointer(g.conn.traceId()) + " ignored, reason 3");
+        assertThat(sc.trace()).contains("CONN " + XsTraceSink.pointer(g.conn.traceId()) + " ignored, reason 3");
         assertThat(g.send(XsType.READ, "/")).isEmpty();
         sc.platform.kill(5);
         sc.store.checkDomains();

@@ -10,7 +10,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +96,7 @@ class XsFuzzTest {
             for (int off = 0; off < stream.length; off += chunk) {
                 ByteBuf buf = Unpooled.wrappedBuffer(stream, off, Math.min(chunk, stream.length - off));
                 try {
-                    reader.read(buf, UnpooledByteBufAllocator.DEFAULT, m -> out.add(m));
+                    reader.read(buf, m -> out.add(m));
                 } catch (XsProtocolException e) {
                     assertThat(e.reason()).isEqualTo(XsProtocolException.ERROR_PROTO);
                     assertThat(e.getMessage()).contains("> XENSTORE_PAYLOAD_MAX");

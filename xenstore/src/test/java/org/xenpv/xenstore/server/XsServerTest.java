@@ -29,7 +29,7 @@ import org.xenpv.xenstore.client.XsClosedException;
 import org.xenpv.xenstore.client.XsErrorException;
 import org.xenpv.xenstore.client.XsSocketClient;
 import org.xenpv.xenstore.client.XsSocketMessage;
-import org.xenpv.xenstore.daemon.CxenstoredTraceWriter;
+import org.xenpv.xenstore.trace.TraceRecordSink;
 import org.xenpv.xenstore.wire.XsHeader;
 import org.xenpv.xenstore.wire.XsType;
 
@@ -54,7 +54,7 @@ class XsServerTest {
             b.transport(transport());
         }
         server = b.listen(dir.resolve("socket")).maxOutputBytes(64 * 1024)
-                .trace(new CxenstoredTraceWriter(trace, java.time.Clock.systemUTC())).start();
+                .trace(TraceRecordSink.cxenstored(trace, java.time.Clock.systemUTC())).start();
     }
 
     /** The transport under test; null: the default ({@link ServerTransport#select()}). */

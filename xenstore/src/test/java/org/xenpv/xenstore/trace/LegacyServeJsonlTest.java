@@ -4,22 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.xenpv.xenstore.daemon.XenStore;
-import org.xenpv.xenstore.daemon.XsConnection;
-import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsType;
 
 /**
- * {@link TraceReader} reads what {@link JsonLinesTraceWriter} writes ({@code xenpv serve --trace-format
- * jsonl}): records with req_id, tx_id and exact payloads, replies paired by req_id, no ambiguity.
+ * {@link TraceReader} still reads the JSON lines {@code xenpv serve --trace-format jsonl} wrote before it
+ * switched to {@link TraceRecordSink#jsonl} (format {@code xenpv-xenstore-trace}, docs/traces.md).
+ * {@code legacy-serve.jsonl} was written by that writer: a TRANSACTION_START, a WRITE of a binary value in
+ * the transaction, a WATCH, then the connection ignored for a protocol error.
  */
-class JsonLinesTraceReadTest {
+class LegacyServeJsonlTest {
 
     private static List<TraceRecord> read(byte[] trace) throws Exception {
         List<TraceRecord> out = new ArrayList<>();
@@ -35,18 +34,15 @@ class JsonLinesTraceReadTest {
         return out;
     }
 
+    private static byte[] sample() throws IOException {
+        try (InputStream in = LegacyServeJsonlTest.class.getResourceAsStream("legacy-serve.jsonl")) {
+            return in.readAllBytes();
+        }
+    }
+
     @Test
-    void aDaemonCaptureReadsBackExactly() throws Exception {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        JsonLinesTraceWriter w = new JsonLinesTraceWriter(buf, () -> 42L, Clock.systemUTC());
-        XenStore xs = XenStore.builder().trace(w).build();
-        List<XsMessage> got = new ArrayList<>();
-        XsConnection a = xs.connect(0, true, got::add);
-        a.handle(new XsMessage(XsType.TRANSACTION_START.code(), 7, 0, new byte[] {0}));
-        a.handle(XsMessage.write(8, 1, "/t", new byte[] {'a', 0, 'b'}));
-        a.handle(new XsMessage(XsType.WATCH.code(), 9, 0, "/t\0tok\0".getBytes(StandardCharsets.ISO_8859_1)));
-        a.protocolError(3);
-        List<TraceRecord> rs = read(buf.toByteArray());
+    void aLegacyServeCaptureReadsBackExactly() throws Exception {
+        List<TraceRecord> rs = read(sample());
 
         assertThat(rs.get(0)).isInstanceOf(Marker.class);
         assertThat(rs).filteredOn(r -> r instanceof Ambiguity).isEmpty();
@@ -56,7 +52,7 @@ class JsonLinesTraceReadTest {
         assertThat(write.tx()).isEqualTo(TxContext.recorded(1));
         assertThat(write.payload().bytes()).isEqualTo("/t\0a\0b".getBytes(StandardCharsets.ISO_8859_1));
         assertThat(write.domid()).isEmpty();
-        assertThat(write.time().virtualNanos()).hasValue(42);
+        assertThat(write.time().virtualNanos()).hasValue(10000);
         Reply ok = (Reply) rs.stream().filter(r -> r instanceof Reply p && p.request() == write).findFirst()
                 .orElseThrow();
         assertThat(ok.payload().bytes()).isEqualTo("OK\0".getBytes(StandardCharsets.ISO_8859_1));
