@@ -159,7 +159,7 @@ public final class Suspend {
             note("SUSPEND: EARLY (" + cpu + ")");
         }
         if (unplug != null) {
-            unplug.resume();
+            note("SUSPEND: UnplugDevices: " + unplug.resume());
         }
         run(SuspendCallbackType.EARLY);
     }
