@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.xenpv.core.domain.HvmParam;
+import org.xenpv.core.evtchn.EvtchnAbi;
 import org.xenpv.core.evtchn.EvtchnStatus;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.Platform;
@@ -20,6 +21,7 @@ import org.xenpv.core.sim.Kernel;
 import org.xenpv.harness.junit.Checks;
 import org.xenpv.harness.junit.KernelOptions;
 import org.xenpv.harness.junit.Seeds;
+import org.xenpv.harness.junit.XenpvRun;
 import org.xenpv.harness.junit.XenpvTest;
 import org.xenpv.harness.toolstack.GuestDomain;
 import org.xenpv.xenbus.fdo.XenbusFdo;
@@ -132,6 +134,11 @@ class XenbusSuspendConformanceTest {
             assertThat(b.fdo.store().channel().localPort()).isEqualTo(port);
             assertThat(d.evtchn().status(port)).isEqualTo(new EvtchnStatus.Interdomain(0, 0, daemonPort));
             assertThat(b.fdo.evtchn().resets()).as("EvtchnReset in the LATE callback").isEqualTo(1);
+            assertThat(d.evtchn().abi()).as("FIFO re-acquired in the new domain").isEqualTo(EvtchnAbi.FIFO);
+            assertThat(d.evtchn().fifoControlGfn(0)).as("control block re-initialised in its old frame")
+                    .isEqualTo(b.fdo.evtchn().controlBlockGfn(0));
+            assertThat(d.memory().xenPages()).as("grant frame 0 re-added at its gfn")
+                    .containsKey(b.fdo.gnttab().frameGfn(0));
             b.run("after", () -> b.fdo.store().write(null, "data", "where", "new"));
             assertThat(b.node(n.domid(), "data/where")).contains("new");
             assertThat(platform.findDomain(old)).isEmpty();
@@ -290,6 +297,27 @@ class XenbusSuspendConformanceTest {
             assertThat(done).hasValue(writes);
             assertThat(b.node(n.domid(), "data/k" + (writes - 1))).contains(Integer.toString(writes - 1));
         }
+    }
+
+    @XenpvTest
+    @Seeds(count = 5)
+    @Checks(id = "XENBUS-7", ref = REF)
+    @DisplayName("The same seed gives the same event log for boot, a cancelled suspend and a migration (the sequence replays)")
+    void sameSeedSameLog(XenpvRun run) {
+        String[] logs = new String[2];
+        for (int i = 0; i < 2; i++) {
+            try (Kernel k = Kernel.deterministic(run.seed())) {
+                Platform p = new Platform(k);
+                try (XenbusBoot b = XenbusBoot.boot(k, p)) {
+                    b.cancelledSuspend();
+                    b.migrate();
+                    b.settle();
+                }
+                logs[i] = k.log().toText();
+            }
+        }
+        assertThat(logs[0]).contains("SUSPEND: LATE fdo", "SUSPEND: SCHEDOP_shutdown:SHUTDOWN_suspend <==== (1)");
+        assertThat(logs[1]).isEqualTo(logs[0]);
     }
 
     @XenpvTest

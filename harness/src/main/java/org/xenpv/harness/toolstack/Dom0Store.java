@@ -108,9 +108,13 @@ public final class Dom0Store implements AutoCloseable {
 
     @Override
     public void close() {
-        engine.run(() -> {
-            conn.close();
-            return null;
-        });
+        try {
+            engine.run(() -> {
+                conn.close();
+                return null;
+            });
+        } catch (IllegalStateException daemonGone) {
+            // A stopped daemon took the connection with it.
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.xenpv.xenbus.fdo;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.core.sim.WaitQueue;
@@ -18,7 +19,7 @@ final class FdoThread {
     private volatile boolean event;
     private volatile boolean alerted;
     private volatile boolean finished;
-    private volatile long wakes;
+    private final AtomicLong wakes = new AtomicLong();
 
     FdoThread(Kernel kernel, String name) {
         this.kernel = kernel;
@@ -40,7 +41,7 @@ final class FdoThread {
 
     /** {@code ThreadWake} / {@code KeSetEvent}: never blocks (watches call it from the store's poll). */
     void wake() {
-        wakes++;
+        wakes.incrementAndGet();
         event = true;
         queue.wakeAll();
     }
@@ -81,7 +82,7 @@ final class FdoThread {
     }
 
     long wakes() {
-        return wakes;
+        return wakes.get();
     }
 
     @Override
