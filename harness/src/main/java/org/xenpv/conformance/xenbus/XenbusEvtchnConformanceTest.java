@@ -13,6 +13,7 @@ import org.xenpv.core.evtchn.EvtchnStatus;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.harness.junit.Checks;
 import org.xenpv.harness.junit.KernelOptions;
@@ -32,8 +33,8 @@ class XenbusEvtchnConformanceTest {
 
     private static final String REF = "windows-pv-drivers.md §1.2 / §8";
 
-    private static EvtchnClient evtchn(Kernel kernel, Domain d) {
-        EvtchnClient c = new EvtchnClient(kernel, d, new GuestFrames(d), EvtchnClient.Options.DEFAULT);
+    private static EvtchnClient evtchn(Platform platform, Domain d) {
+        EvtchnClient c = new EvtchnClient(Vm.of(platform, d), new GuestFrames(Vm.of(platform, d)), EvtchnClient.Options.DEFAULT);
         c.acquire();
         return c;
     }
@@ -44,7 +45,7 @@ class XenbusEvtchnConformanceTest {
     void fifoPreferred(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("smp").withVcpus(2));
         Domain d = platform.domain(g.domid());
-        EvtchnClient c = evtchn(kernel, d);
+        EvtchnClient c = evtchn(platform, d);
         assertThat(c.abi()).isEqualTo(EvtchnAbi.FIFO);
         assertThat(d.evtchn().fifoControlGfn(0)).isNotEqualTo(-1);
         assertThat(d.evtchn().fifoControlGfn(1)).isNotEqualTo(-1);
@@ -59,7 +60,7 @@ class XenbusEvtchnConformanceTest {
     void twoLevelFallbackResets(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("old-xen").withFifoEvtchn(false));
         Domain d = platform.domain(g.domid());
-        EvtchnClient c = evtchn(kernel, d);
+        EvtchnClient c = evtchn(platform, d);
         assertThat(c.abi()).isEqualTo(EvtchnAbi.TWO_LEVEL);
         assertThat(c.resets()).isEqualTo(1);
         int store = (int) d.hvmParam(HvmParam.STORE_EVTCHN);
@@ -84,7 +85,7 @@ class XenbusEvtchnConformanceTest {
     void autoMaskStaysMasked(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("g").withFifoEvtchn(kernel.seed() % 2 == 0));
         Domain d = platform.domain(g.domid());
-        EvtchnClient c = evtchn(kernel, d);
+        EvtchnClient c = evtchn(platform, d);
         List<Boolean> maskedInCallback = new ArrayList<>();
         EvtchnChannel ch = c.openUnbound(0, true, x -> maskedInCallback.add(d.evtchn().masked(x.localPort())));
         int be = platform.dom0().evtchn().bindInterdomain(g.domid(), ch.localPort());
@@ -113,7 +114,7 @@ class XenbusEvtchnConformanceTest {
     void pendingPortRedeliversOnce(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("g").withFifoEvtchn(kernel.seed() % 2 == 1));
         Domain d = platform.domain(g.domid());
-        EvtchnClient c = evtchn(kernel, d);
+        EvtchnClient c = evtchn(platform, d);
         int[] calls = {0};
         EvtchnChannel ch = c.openUnbound(0, true, x -> calls[0]++);
         int be = platform.dom0().evtchn().bindInterdomain(g.domid(), ch.localPort());

@@ -14,6 +14,7 @@ import org.xenpv.core.grant.GrantMapping;
 import org.xenpv.core.grant.Gtf;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.harness.junit.Checks;
 import org.xenpv.harness.junit.KernelOptions;
@@ -33,8 +34,8 @@ class XenbusGrantConformanceTest {
 
     private static final String REF = "windows-pv-drivers.md §1.3 / §8";
 
-    private static GnttabClient gnttab(Kernel kernel, Domain d) {
-        GnttabClient c = new GnttabClient(kernel, d, new GuestFrames(d));
+    private static GnttabClient gnttab(Platform platform, Domain d) {
+        GnttabClient c = new GnttabClient(Vm.of(platform, d), new GuestFrames(Vm.of(platform, d)));
         c.acquire();
         return c;
     }
@@ -47,7 +48,7 @@ class XenbusGrantConformanceTest {
     void permitWriteOrder(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         Domain d = platform.domain(g.domid());
-        GnttabClient c = gnttab(kernel, d);
+        GnttabClient c = gnttab(platform, d);
         int n = 40;
         List<Integer> refs = new ArrayList<>();
         boolean[] done = {false};
@@ -86,7 +87,7 @@ class XenbusGrantConformanceTest {
     void revokeBlockedWhileInUse(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         Domain d = platform.domain(g.domid());
-        GnttabClient c = gnttab(kernel, d);
+        GnttabClient c = gnttab(platform, d);
         for (boolean readOnly : new boolean[] {true, false}) {
             int ref = c.permitForeignAccess(0, 0x77, readOnly);
             GrantMapping m = platform.dom0().grants().map(g.domid(), ref, readOnly);
@@ -108,7 +109,7 @@ class XenbusGrantConformanceTest {
     void reservedRefsNeverUsed(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         Domain d = platform.domain(g.domid());
-        GnttabClient c = gnttab(kernel, d);
+        GnttabClient c = gnttab(platform, d);
         List<Integer> refs = new ArrayList<>();
         for (int i = 0; i < 3 * GrantEntryV1.PER_FRAME; i++) {
             refs.add(c.permitForeignAccess(0, i, false));
@@ -129,7 +130,7 @@ class XenbusGrantConformanceTest {
         Domain d = platform.domain(g.domid());
         d.setHvmParam(HvmParam.STORE_PFN, 0x1234);
         d.setHvmParam(HvmParam.CONSOLE_PFN, 0x5678);
-        GnttabClient c = gnttab(kernel, d);
+        GnttabClient c = gnttab(platform, d);
         assertThat(c.storeRingGfn()).isEqualTo(g.storeGfn());
         assertThat(c.consoleRingGfn()).isEqualTo(g.consoleGfn());
         assertThat(g.storeGfn()).isNotEqualTo(g.consoleGfn());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.ring.xs.XenstoreRing;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
@@ -63,12 +64,12 @@ class XenbusStoreDaemonConformanceTest {
             r.rsp().setCons(ringStart);
             r.rsp().setProd(ringStart);
         }
-        GuestFrames frames = new GuestFrames(d);
-        EvtchnClient evtchn = new EvtchnClient(kernel, d, frames, EvtchnClient.Options.DEFAULT);
+        GuestFrames frames = new GuestFrames(Vm.of(platform, d));
+        EvtchnClient evtchn = new EvtchnClient(Vm.of(platform, d), frames, EvtchnClient.Options.DEFAULT);
         evtchn.acquire();
-        GnttabClient gnttab = new GnttabClient(kernel, d, frames);
+        GnttabClient gnttab = new GnttabClient(Vm.of(platform, d), frames);
         gnttab.acquire();
-        StoreClient store = new StoreClient(kernel, d, evtchn, gnttab, StoreClient.Options.DEFAULT);
+        StoreClient store = new StoreClient(Vm.of(platform, d), evtchn, gnttab, StoreClient.Options.DEFAULT);
         store.acquire();
         try {
             test.accept(new Booted(kernel, xs, g, store));

@@ -2,24 +2,47 @@ package org.xenpv.harness.toolstack;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 import org.xenpv.xenstore.daemon.XenStore;
 import org.xenpv.xenstore.daemon.XsConnection;
+import org.xenpv.xenstore.ring.Xenstored;
 import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsType;
 
 /**
  * The toolstack's dom0 connection to the in-process store engine: synchronous requests (the engine
  * answers inside {@link XsConnection#handle}), an {@code XS_ERROR} reply becoming an exception that
- * names the operation and path.
+ * names the operation and path. Over a {@link Xenstored} daemon every request runs on the daemon's
+ * actor ({@link Xenstored#call}), so the daemon notices the watch events it produces for guests and
+ * puts them on their rings at once, as cxenstored does for a request from its Unix socket.
  */
 public final class Dom0Store implements AutoCloseable {
 
+    /** Runs engine work where the engine lives. */
+    private interface Engine {
+        <T> T run(Supplier<T> work);
+    }
+
+    private final Engine engine;
     private final XsConnection conn;
     private XsMessage reply;
     private int reqId;
 
+    /** A connection straight to {@code store}, called on the caller's thread. */
     public Dom0Store(XenStore store) {
+        this.engine = Supplier::get;
         this.conn = store.connect(0, true, this::onMessage);
+    }
+
+    /** A connection to the engine of {@code xenstored}, every request handed to the daemon's actor. */
+    public Dom0Store(Xenstored xenstored) {
+        this.engine = new Engine() {
+            @Override
+            public <T> T run(Supplier<T> work) {
+                return xenstored.call(s -> work.get());
+            }
+        };
+        this.conn = xenstored.call(s -> s.connect(0, true, this::onMessage));
     }
 
     private void onMessage(XsMessage m) {
@@ -29,9 +52,11 @@ public final class Dom0Store implements AutoCloseable {
     }
 
     private synchronized XsMessage call(XsMessage request, String path) {
-        reply = null;
-        conn.handle(request);
-        XsMessage r = reply;
+        XsMessage r = engine.run(() -> {
+            reply = null;
+            conn.handle(request);
+            return reply;
+        });
         if (r == null) {
             throw new IllegalStateException("xenstore gave no reply to " + XsType.of(request.type()) + " " + path);
         }
@@ -83,6 +108,13 @@ public final class Dom0Store implements AutoCloseable {
 
     @Override
     public void close() {
-        conn.close();
+        try {
+            engine.run(() -> {
+                conn.close();
+                return null;
+            });
+        } catch (IllegalStateException daemonGone) {
+            // A stopped daemon took the connection with it.
+        }
     }
 }

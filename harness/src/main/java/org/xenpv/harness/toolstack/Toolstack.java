@@ -21,6 +21,7 @@ import org.xenpv.core.sim.DeadlockException;
 import org.xenpv.core.sim.SimTimeoutException;
 import org.xenpv.xenbus.memory.GuestFrames;
 import org.xenpv.xenstore.daemon.XenStore;
+import org.xenpv.xenstore.ring.Xenstored;
 
 /**
  * A simulated {@code xl}: builds guests on the {@link Platform} with the xenstore layout of
@@ -30,9 +31,11 @@ import org.xenpv.xenstore.daemon.XenStore;
  *
  * <p>Permissions as libxl sets them: the domain directory and its {@code cpu}, {@code memory},
  * {@code device}, {@code control} subtrees are read-only to the guest ({@code n0 r<domid>}); {@code data},
- * {@code drivers}, {@code feature}, {@code attr}, {@code error} and {@code control/shutdown} belong to the
- * guest ({@code n<domid>}). A frontend directory belongs to the guest and is readable by the backend, a
- * backend directory belongs to the backend domain and is readable by the guest.
+ * {@code drivers}, {@code feature}, {@code attr}, {@code error} and the empty nodes
+ * {@code control/shutdown}, {@code control/feature-{poweroff,reboot,suspend,s3,s4}} and
+ * {@code control/sysrq} belong to the guest ({@code n<domid>}). A frontend directory belongs to the
+ * guest and is readable by the backend, a backend directory belongs to the backend domain and is
+ * readable by the guest.
  *
  * <p>Life cycle: {@link #shutdown} (poweroff, reboot), {@link #suspend}/{@link #resume},
  * {@link #save}/{@link #restore}/{@link #migrate} to a new domid, {@link #destroy}. Operations
@@ -50,13 +53,39 @@ public final class Toolstack implements AutoCloseable {
     private final Dom0Store xs;
     private final IntroduceHook hook;
     private final Map<Integer, GuestDomain> guests = new ConcurrentSkipListMap<>();
+    private volatile boolean controlWritableByGuest;
 
     public Toolstack(Platform platform, XenStore store, IntroduceHook hook) {
+        this(platform, store, new Dom0Store(store), hook);
+    }
+
+    /**
+     * A toolstack whose store is the {@link Xenstored} daemon serving guest rings: its requests go
+     * through the daemon's actor (so guests get their watch events at once) and domains are
+     * introduced to and released from the daemon ({@link XenstoredIntroduceHook}).
+     */
+    public Toolstack(Platform platform, Xenstored xenstored) {
+        this(platform, xenstored.call(s -> s), new Dom0Store(xenstored), new XenstoredIntroduceHook(xenstored));
+    }
+
+    private Toolstack(Platform platform, XenStore store, Dom0Store xs, IntroduceHook hook) {
         this.platform = platform;
         this.store = store;
-        this.xs = new Dom0Store(store);
+        this.xs = xs;
         this.hook = hook;
         BY_PLATFORM.put(platform, this);
+    }
+
+    /**
+     * Whether domains built from now on (created, restored, rebooted) get a {@code control} directory
+     * the guest may create keys in ({@code n<domid>}), as the Windows PV drivers assume when they write
+     * {@code control/feature-balloon} and {@code control/balloon-active}. libxl does not do this (the
+     * default, {@code false}): there {@code control} is {@code n0 r<domid>} and the guest can only
+     * write the empty nodes libxl created for it (xen-devel, May 2023, "xenstored: EACCESS error
+     * accessing control/feature-balloon").
+     */
+    public void setControlWritableByGuest(boolean writable) {
+        controlWritableByGuest = writable;
     }
 
     /** The toolstack built on {@code platform}, if any (for leak filtering). */
@@ -144,14 +173,19 @@ public final class Toolstack implements AutoCloseable {
         xs.writeWithPerms(p + "/vm", g.vmPath(), ro);
         for (String sub : List.of("cpu", "memory", "device", "control")) {
             xs.mkdir(p + "/" + sub);
-            xs.setPerms(p + "/" + sub, ro);
+            xs.setPerms(p + "/" + sub, sub.equals("control") && controlWritableByGuest ? rw : ro);
         }
         long kib = d.memory().maxPages() * 4;
         xs.writeWithPerms(p + "/memory/static-max", Long.toString(kib), ro);
         xs.writeWithPerms(p + "/memory/target", Long.toString(kib), ro);
         xs.writeWithPerms(p + "/memory/videoram", "8192", ro);
-        xs.mkdir(p + "/control/shutdown"); // an empty node, as libxl's mknod
-        xs.setPerms(p + "/control/shutdown", rw);
+        // libxl__domain_make: empty nodes the guest owns inside the read-only control directory (the
+        // guest can write them, but cannot create siblings such as control/feature-balloon).
+        for (String node : List.of("shutdown", "feature-poweroff", "feature-reboot", "feature-suspend", "feature-s3",
+                "feature-s4", "sysrq")) {
+            xs.mkdir(p + "/control/" + node);
+            xs.setPerms(p + "/control/" + node, rw);
+        }
         for (String sub : List.of("data", "drivers", "feature", "attr", "error")) {
             xs.mkdir(p + "/" + sub);
             xs.setPerms(p + "/" + sub, rw);

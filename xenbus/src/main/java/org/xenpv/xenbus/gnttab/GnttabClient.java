@@ -11,7 +11,7 @@ import org.xenpv.core.grant.GrantTable;
 import org.xenpv.core.grant.Gtf;
 import org.xenpv.core.mem.MemoryView;
 import org.xenpv.core.mem.Page;
-import org.xenpv.core.platform.Domain;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.xenbus.memory.GuestFrames;
 
@@ -32,6 +32,9 @@ import org.xenpv.xenbus.memory.GuestFrames;
  *       (it is never reused, so a still-mapped page cannot be re-granted).</li>
  *   <li>The store and console ring gfns come from grant entries 1 and 0, not the HVM params.</li>
  * </ul>
+ * The client reaches the hypervisor through {@link Vm#domain()} at each use and keeps only gfns, so
+ * after a restore into a new domain {@link #resumeEarly} re-adds every frame there at its old index
+ * and gfn and the entries are read from the new table (where only the toolstack's seeds 0/1 exist).
  * A preemption point sits between the writes of one entry, where a real vCPU could be interrupted, so
  * seeded runs let a Xen-side observer look at half-written entries.
  */
@@ -46,25 +49,27 @@ public final class GnttabClient {
     /** {@code [bus gnttab.c GnttabRevokeForeignAccess]}: CAS attempts before giving up. */
     public static final int REVOKE_TRIES = 100;
 
+    private final Vm vm;
     private final Kernel kernel;
-    private final Domain domain;
     private final GuestFrames frames;
-    private final String name;
     private final List<Long> frameGfns = new ArrayList<>();
     private final BitSet used = new BitSet();
     private final BitSet leaked = new BitSet();
     private int maxFrames;
 
-    public GnttabClient(Kernel kernel, Domain domain, GuestFrames frames) {
-        this.kernel = kernel;
-        this.domain = domain;
+    public GnttabClient(Vm vm, GuestFrames frames) {
+        this.vm = vm;
+        this.kernel = vm.kernel();
         this.frames = frames;
-        this.name = DomId.name(domain.domid());
+    }
+
+    private String name() {
+        return DomId.name(vm.domid());
     }
 
     /** {@code GnttabAcquire}: {@code GNTTABOP_query_size} for the limit, then frame 0 is mapped. */
     public synchronized void acquire() {
-        maxFrames = domain.grantTable().maxFrames();
+        maxFrames = vm.domain().grantTable().maxFrames();
         if (frameGfns.isEmpty()) {
             addFrame();
         }
@@ -73,13 +78,13 @@ public final class GnttabClient {
     private void addFrame() {
         int index = frameGfns.size();
         if (index >= maxFrames) {
-            throw new GnttabException(-1, name + ": grant table full: " + index + " frames = max_grant_frames "
+            throw new GnttabException(-1, name() + ": grant table full: " + index + " frames = max_grant_frames "
                     + maxFrames + ", " + used.cardinality() + " refs in use, " + leaked.cardinality() + " leaked");
         }
         long gfn = frames.allocHole();
-        domain.mapGrantFrame(index, gfn);
+        vm.domain().mapGrantFrame(index, gfn);
         frameGfns.add(gfn);
-        LOG.debug("{}: grant frame {} at gfn 0x{}", name, index, Long.toHexString(gfn));
+        LOG.debug("{}: grant frame {} at gfn 0x{}", name(), index, Long.toHexString(gfn));
     }
 
     /** Frames mapped so far. */
@@ -98,7 +103,11 @@ public final class GnttabClient {
     }
 
     private Page framePage(int ref) {
-        return domain.memory().page(frameGfns.get(ref / GrantEntryV1.PER_FRAME));
+        long gfn;
+        synchronized (this) {
+            gfn = frameGfns.get(ref / GrantEntryV1.PER_FRAME);
+        }
+        return vm.domain().memory().page(gfn);
     }
 
     private static int offset(int ref) {
@@ -120,7 +129,7 @@ public final class GnttabClient {
      */
     public int permitForeignAccess(int domid, long gfn, boolean readOnly) {
         if (gfn < 0 || gfn > 0xFFFF_FFFFL) {
-            throw new GnttabException(-1, name + ": gfn 0x" + Long.toHexString(gfn) + " does not fit grant_entry_v1.frame");
+            throw new GnttabException(-1, name() + ": gfn 0x" + Long.toHexString(gfn) + " does not fit grant_entry_v1.frame");
         }
         int ref = allocRef();
         Page p = framePage(ref);
@@ -143,7 +152,7 @@ public final class GnttabClient {
     public void revokeForeignAccess(int ref) {
         synchronized (this) {
             if (ref < FIRST_FREE_REF || !used.get(ref)) {
-                throw new GnttabException(ref, name + ": grant ref " + ref + " was not handed out by this client");
+                throw new GnttabException(ref, name() + ": grant ref " + ref + " was not handed out by this client");
             }
         }
         Page p = framePage(ref);
@@ -168,7 +177,7 @@ public final class GnttabClient {
             leaked.set(ref);
         }
         int header = p.getIntVolatile(off);
-        throw new GnttabException(ref, name + ": grant ref " + ref + " still in use by d" + (header >>> 16) + " ("
+        throw new GnttabException(ref, name() + ": grant ref " + ref + " still in use by d" + (header >>> 16) + " ("
                 + Gtf.describe(header & 0xffff) + ") after " + REVOKE_TRIES + " revoke attempts; ref leaked");
     }
 
@@ -176,7 +185,7 @@ public final class GnttabClient {
     public GrantEntryV1 entry(int ref) {
         synchronized (this) {
             if (ref < 0 || ref >= capacity()) {
-                throw new GnttabException(ref, name + ": grant ref " + ref + " beyond the " + capacity() + " mapped");
+                throw new GnttabException(ref, name() + ": grant ref " + ref + " beyond the " + capacity() + " mapped");
             }
         }
         Page p = framePage(ref);
@@ -198,16 +207,25 @@ public final class GnttabClient {
     private long seeded(int ref, String what) {
         GrantEntryV1 e = entry(ref);
         if (!e.permitsAccess()) {
-            throw new GnttabException(ref, name + ": grant entry " + ref + " (" + what + " ring) was not seeded by the "
+            throw new GnttabException(ref, name() + ": grant entry " + ref + " (" + what + " ring) was not seeded by the "
                     + "toolstack: " + e);
         }
         return e.frame();
     }
 
-    /** Suspend EARLY: every frame is re-added at the same index and gfn; entries survive. */
+    /**
+     * Suspend EARLY: every frame is re-added at the same index and gfn of the domain the guest runs in
+     * now. In the same domain (a non-cooperative resume) the entries survive; after a restore they are
+     * the new table's (only the toolstack's seeds), and owners grant their pages again.
+     */
     public synchronized void resumeEarly() {
         for (int i = 0; i < frameGfns.size(); i++) {
-            domain.mapGrantFrame(i, frameGfns.get(i));
+            vm.domain().mapGrantFrame(i, frameGfns.get(i));
         }
+    }
+
+    /** gfn where grant frame {@code index} is mapped. */
+    public synchronized long frameGfn(int index) {
+        return frameGfns.get(index);
     }
 }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 import org.xenpv.core.domain.DomId;
 import org.xenpv.core.domain.HvmParam;
 import org.xenpv.core.log.Event;
-import org.xenpv.core.platform.Domain;
+import org.xenpv.core.grant.GrantTable;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.ring.RingIndexException;
 import org.xenpv.core.ring.xs.XenstoreRing;
 import org.xenpv.core.sim.Actor;
@@ -29,6 +30,7 @@ import org.xenpv.core.sim.WaitQueue;
 import org.xenpv.xenbus.evtchn.EvtchnChannel;
 import org.xenpv.xenbus.evtchn.EvtchnClient;
 import org.xenpv.xenbus.gnttab.GnttabClient;
+import org.xenpv.xenbus.sync.ProcessorSync;
 import org.xenpv.xenstore.wire.XsHeader;
 import org.xenpv.xenstore.wire.XsMessage;
 import org.xenpv.xenstore.wire.XsType;
@@ -103,11 +105,11 @@ public final class StoreClient implements AutoCloseable {
     }
 
     private final Kernel kernel;
-    private final Domain domain;
+    private final Vm vm;
     private final EvtchnClient evtchn;
     private final GnttabClient gnttab;
+    private final ProcessorSync sync;
     private final Options options;
-    private final String name;
     private final KernelLock lock;
     private final WaitQueue wake;
     private final WaitQueue watchWake;
@@ -120,7 +122,9 @@ public final class StoreClient implements AutoCloseable {
     private int requestId;
     private int watchId;
 
-    private XenstoreRing ring;
+    private volatile XenstoreRing ring;
+    /** gfn of the ring page, from grant entry 1 at acquire ({@code Context->Address}). */
+    private long ringGfn = -1;
     private volatile EvtchnChannel channel;
     private Actor watchdogActor;
     private volatile boolean acquired;
@@ -150,22 +154,24 @@ public final class StoreClient implements AutoCloseable {
     private final AtomicLong waitTimeouts = new AtomicLong();
 
     /**
-     * @param evtchn an acquired EVTCHN client of {@code domain}
-     * @param gnttab an acquired GNTTAB client of {@code domain} (grant entry 1 holds the ring gfn)
+     * @param vm     the guest
+     * @param evtchn an acquired EVTCHN client of the guest (its {@link ProcessorSync} is the store's)
+     * @param gnttab an acquired GNTTAB client of the guest (grant entry 1 holds the ring gfn)
      */
-    public StoreClient(Kernel kernel, Domain domain, EvtchnClient evtchn, GnttabClient gnttab, Options options) {
-        this.kernel = Objects.requireNonNull(kernel);
-        this.domain = Objects.requireNonNull(domain);
+    public StoreClient(Vm vm, EvtchnClient evtchn, GnttabClient gnttab, Options options) {
+        this.vm = Objects.requireNonNull(vm);
+        this.kernel = vm.kernel();
         this.evtchn = Objects.requireNonNull(evtchn);
         this.gnttab = Objects.requireNonNull(gnttab);
+        this.sync = evtchn.sync();
         this.options = Objects.requireNonNull(options);
-        this.name = DomId.name(domain.domid());
+        String name = name();
         this.lock = kernel.lock(name + "/xenbus store");
         this.wake = kernel.waitQueue(name + "/xenbus store replies");
         this.watchWake = kernel.waitQueue(name + "/xenbus store watches");
         this.watchdogWake = kernel.waitQueue(name + "/xenbus store watchdog");
         // StoreInitialize seeds the request and watch counters; here from the kernel seed, so runs replay.
-        this.seed = new SplittableRandom(kernel.seed() * 31 + domain.domid());
+        this.seed = new SplittableRandom(kernel.seed() * 31 + vm.domid());
         this.requestId = seed.nextInt(0x10000);
         this.watchId = seed.nextInt(0x10000);
     }
@@ -179,27 +185,39 @@ public final class StoreClient implements AutoCloseable {
      */
     public synchronized void acquire() {
         if (acquired) {
-            throw new IllegalStateException(name + ": STORE already acquired");
+            throw new IllegalStateException(name() + ": STORE already acquired");
         }
         long gfn = gnttab.storeRingGfn();
-        ring = new XenstoreRing(domain.memory().page(gfn), kernel);
+        ringGfn = gfn;
+        ring = new XenstoreRing(vm.domain().memory().page(gfn), kernel);
         resetResponse();
         enable();
         stopping = false;
         sampleWatchdog();
         if (options.watchdog()) {
-            watchdogActor = kernel.spawn(name + "/xenbus-store-watchdog", this::watchdogLoop);
+            watchdogActor = kernel.spawn(name() + "/xenbus-store-watchdog", this::watchdogLoop);
         }
         acquired = true;
-        LOG.debug("{}: STORE: PAGE @ gfn 0x{}, port {}", name, Long.toHexString(gfn), channel.localPort());
+        LOG.debug("{}: STORE: PAGE @ gfn 0x{}, port {}", name(), Long.toHexString(gfn), channel.localPort());
+    }
+
+    private String name() {
+        return DomId.name(vm.domid());
     }
 
     private void enable() {
-        int port = (int) domain.hvmParam(HvmParam.STORE_EVTCHN);
+        int port = (int) vm.domain().hvmParam(HvmParam.STORE_EVTCHN);
         channel = evtchn.openFixed(port, false, ch -> dpc());
         evtchn.unmask(channel, false, true);
-        // "Trigger an initial poll": the DPC, here a one-shot actor.
-        kernel.spawn(name + "/xenbus-store-initial-poll", this::dpc);
+        // "Trigger an initial poll": the DPC, here a one-shot actor (held while the processors are captured).
+        kernel.spawn(name() + "/xenbus-store-initial-poll", () -> {
+            sync.enterDispatch();
+            try {
+                dpc();
+            } finally {
+                sync.exitDispatch();
+            }
+        });
     }
 
     private void dpc() {
@@ -246,7 +264,7 @@ public final class StoreClient implements AutoCloseable {
                 }
             } while ((written != 0 || read != 0) && fault == null);
         } catch (RingIndexException e) {
-            fail("xenstore ring of " + name + ": " + e.getMessage());
+            fail("xenstore ring of " + name() + ": " + e.getMessage());
         }
     }
 
@@ -286,7 +304,7 @@ public final class StoreClient implements AutoCloseable {
             }
             rspCurrent = XsHeader.decode(ByteBuffer.wrap(rspHeader).order(ByteOrder.LITTLE_ENDIAN));
             if (rspCurrent.unsignedLen() >= XsHeader.PAYLOAD_MAX) {
-                fail("xenstore ring of " + name + ": reply header len " + rspCurrent.unsignedLen()
+                fail("xenstore ring of " + name() + ": reply header len " + rspCurrent.unsignedLen()
                         + " >= XENSTORE_PAYLOAD_MAX (type " + rspCurrent.type() + ", req_id "
                         + rspCurrent.reqId() + ", rsp_cons " + Integer.toUnsignedString(ring.rsp().cons()) + ")");
                 return read;
@@ -327,7 +345,7 @@ public final class StoreClient implements AutoCloseable {
     private void processResponse(XsMessage m) {
         if (ignoredType(m.type())) {
             ignoredResponses.incrementAndGet();
-            LOG.warn("{}: IGNORING RESPONSE TYPE {} (req_id {})", name, m.type(), m.reqId());
+            LOG.warn("{}: IGNORING RESPONSE TYPE {} (req_id {})", name(), m.type(), m.reqId());
             return;
         }
         if (m.type() == XsType.WATCH_EVENT.code()) {
@@ -337,7 +355,7 @@ public final class StoreClient implements AutoCloseable {
         StoreRequest r = pending.remove(m.reqId());
         if (r == null) {
             spuriousResponses.incrementAndGet();
-            LOG.warn("{}: SPURIOUS RESPONSE ID {}", name, String.format("%08X", m.reqId()));
+            LOG.warn("{}: SPURIOUS RESPONSE ID {}", name(), String.format("%08X", m.reqId()));
             return;
         }
         r.response = m;
@@ -359,7 +377,7 @@ public final class StoreClient implements AutoCloseable {
         }
         if (w == null || !w.token().equals(token)) {
             ignoredWatchEvents.incrementAndGet();
-            LOG.warn("{}: SPURIOUS WATCH EVENT ({}) token {}", name, WatchToken.pathOf(payload), token);
+            LOG.warn("{}: SPURIOUS WATCH EVENT ({}) token {}", name(), WatchToken.pathOf(payload), token);
             return;
         }
         if (w.active()) {
@@ -372,7 +390,7 @@ public final class StoreClient implements AutoCloseable {
         if (fault == null) {
             fault = message;
             LOG.error("{}", message);
-            kernel.log().record(new Event.Fault(name + " xenbus store", message));
+            kernel.log().record(new Event.Fault(name() + " xenbus store", message));
         }
         List<StoreRequest> all = new ArrayList<>(submitted);
         all.addAll(pending.values());
@@ -394,8 +412,19 @@ public final class StoreClient implements AutoCloseable {
                     what + ": payload of " + payload.length + " bytes > XENSTORE_PAYLOAD_MAX");
         }
         if (!acquired) {
-            throw new IllegalStateException(name + ": STORE not acquired (" + what + ")");
+            throw new IllegalStateException(name() + ": STORE not acquired (" + what + ")");
         }
+        // [bus store.c StoreSubmitRequest] "make sure we don't suspend": the whole request is one
+        // DISPATCH_LEVEL section, so a suspend's capture waits for the reply.
+        sync.enterDispatch();
+        try {
+            return submitInDispatch(type, txId, payload, what);
+        } finally {
+            sync.exitDispatch();
+        }
+    }
+
+    private XsMessage submitInDispatch(int type, int txId, byte[] payload, String what) {
         StoreRequest r;
         lock.lock();
         try {
@@ -415,7 +444,7 @@ public final class StoreClient implements AutoCloseable {
             boolean woke = wake.await(() -> r.done() || ch.count() > count || stopping, options.pollPeriod());
             if (!woke) {
                 waitTimeouts.incrementAndGet();
-                LOG.warn("{}: TIMED OUT waiting for {} (req_id {})", name, what, r.reqId);
+                LOG.warn("{}: TIMED OUT waiting for {} (req_id {})", name(), what, r.reqId);
             }
             if (r.done()) {
                 break;
@@ -594,7 +623,7 @@ public final class StoreClient implements AutoCloseable {
         XsMessage m = submit(XsType.TRANSACTION_START.code(), 0, new byte[] {0}, "TRANSACTION_START");
         long id = strtoul(new String(m.payload(), StandardCharsets.ISO_8859_1).split("\0", 2)[0], 10);
         if (id == 0) {
-            lock.with(() -> fail("xenstore ring of " + name + ": TRANSACTION_START reply id 0 (payload \""
+            lock.with(() -> fail("xenstore ring of " + name() + ": TRANSACTION_START reply id 0 (payload \""
                     + m.payloadText().replace("\0", "\\0") + "\")"));
             throw new StoreException(StoreStatus.RING_FAULT, null, "TRANSACTION_START: reply id 0");
         }
@@ -659,7 +688,7 @@ public final class StoreClient implements AutoCloseable {
                     throw e;
                 }
                 transactionRetries.incrementAndGet();
-                LOG.debug("{}: transaction EAGAIN, attempt {} re-runs", name, attempt + 1);
+                LOG.debug("{}: transaction EAGAIN, attempt {} re-runs", name(), attempt + 1);
             }
         }
     }
@@ -674,8 +703,23 @@ public final class StoreClient implements AutoCloseable {
         return watchAdd(prefix, node, 0xFFFFF80000000000L | ((c.hashCode() & 0xFFFFFFFL) << 4));
     }
 
+    /**
+     * {@code WatchAdd(prefix, node, Event)}: like {@link #watchAdd(String, String)}, and every set of the
+     * watch also runs {@code event} (the owner's KEVENT: it must only set a flag and wake, never block;
+     * it runs in the store's poll).
+     */
+    public StoreWatch watchAdd(String prefix, String node, Runnable event) {
+        String c = StackWalker.getInstance().walk(s -> s.skip(1).findFirst()
+                .map(f -> f.getClassName() + "." + f.getMethodName()).orElse("?"));
+        return watchAdd(prefix, node, 0xFFFFF80000000000L | ((c.hashCode() & 0xFFFFFFFL) << 4), Objects.requireNonNull(event));
+    }
+
     /** {@code WatchAdd} with an explicit caller value for the token. */
     public StoreWatch watchAdd(String prefix, String node, long caller) {
+        return watchAdd(prefix, node, caller, null);
+    }
+
+    private StoreWatch watchAdd(String prefix, String node, long caller, Runnable event) {
         String p = path(prefix, node);
         StoreWatch w;
         synchronized (watches) {
@@ -684,7 +728,7 @@ public final class StoreClient implements AutoCloseable {
                 id = watchId;
                 watchId = (watchId + 1) & 0xffff;
             } while (findWatch(id) != null);
-            w = new StoreWatch(p, id, caller, watchWake);
+            w = new StoreWatch(p, id, caller, watchWake, event);
             watches.add(w);
         }
         String what = "WATCH " + p + " " + w.token();
@@ -746,10 +790,20 @@ public final class StoreClient implements AutoCloseable {
      */
     public void resumeLate() {
         lock.with(() -> {
+            // [bus store.c StoreSuspendCallbackLate]: the address from grant entry 1 is asserted (checked
+            // builds) to be the one in use; the ring stays where it was, looked up in the domain the
+            // guest runs in now (after a restore a new domain, same gfn, RAM copied).
+            long now = gnttab.entry(GrantTable.RESERVED_XENSTORE).frame();
+            if (now != ringGfn) {
+                LOG.warn("{}: STORE: grant entry 1 now names gfn 0x{}, ring stays at gfn 0x{}", name(),
+                        Long.toHexString(now), Long.toHexString(ringGfn));
+            }
+            ring = new XenstoreRing(vm.domain().memory().page(ringGfn), kernel);
             if (channel != null) {
                 evtchn.close(channel);
             }
             resetResponse();
+            sampleWatchdog();
             enable();
             synchronized (watches) {
                 watches.forEach(StoreWatch::set);
@@ -782,11 +836,16 @@ public final class StoreClient implements AutoCloseable {
             wdReqCons = reqCons;
             wdRspProd = rspProd;
             wdRspCons = rspCons;
-            if (fire && fault == null) {
-                watchdogFires.incrementAndGet();
-                LOG.warn("{}: STORE WATCHDOG: ring stalled\n{}", name, debugState());
-                kick();
-                poll();
+            if (fire && fault == null && sync.tryEnterDispatch()) {
+                // A timer DPC: skipped while the processors are captured for a suspend.
+                try {
+                    watchdogFires.incrementAndGet();
+                    LOG.warn("{}: STORE WATCHDOG: ring stalled\n{}", name(), debugState());
+                    kick();
+                    poll();
+                } finally {
+                    sync.exitDispatch();
+                }
             }
         }
     }

@@ -17,17 +17,19 @@ public final class StoreWatch {
     private final long caller;
     private final String token;
     private final WaitQueue queue;
+    private final Runnable event;
     private final AtomicLong sets = new AtomicLong();
     private volatile boolean signalled;
     private volatile boolean active = true;
     private volatile boolean removed;
 
-    StoreWatch(String path, int id, long caller, WaitQueue queue) {
+    StoreWatch(String path, int id, long caller, WaitQueue queue, Runnable event) {
         this.path = path;
         this.id = id;
         this.caller = caller;
         this.token = WatchToken.format(caller, id);
         this.queue = queue;
+        this.event = event;
     }
 
     /** The watched path as sent ({@code prefix/node} or {@code node}). */
@@ -73,6 +75,9 @@ public final class StoreWatch {
         sets.incrementAndGet();
         signalled = true;
         queue.wakeAll();
+        if (event != null) {
+            event.run();
+        }
     }
 
     /** How many times the event was set (events delivered to this watch, before coalescing). */

@@ -15,6 +15,7 @@ import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.LeakCheck;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.xenbus.memory.GuestFrames;
 
@@ -30,7 +31,7 @@ class EvtchnClientTest {
     }
 
     private EvtchnClient client(Domain d, boolean fifo) {
-        EvtchnClient c = new EvtchnClient(kernel, d, new GuestFrames(d), new EvtchnClient.Options(fifo));
+        EvtchnClient c = new EvtchnClient(Vm.of(platform, d), new GuestFrames(Vm.of(platform, d)), new EvtchnClient.Options(fifo));
         c.acquire();
         return c;
     }

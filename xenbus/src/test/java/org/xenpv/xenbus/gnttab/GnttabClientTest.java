@@ -12,6 +12,7 @@ import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.LeakCheck;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.xenbus.memory.GuestFrames;
 
@@ -26,7 +27,7 @@ class GnttabClientTest {
     }
 
     private GnttabClient client(Domain d) {
-        GnttabClient c = new GnttabClient(kernel, d, new GuestFrames(d));
+        GnttabClient c = new GnttabClient(Vm.of(platform, d), new GuestFrames(Vm.of(platform, d)));
         c.acquire();
         return c;
     }

@@ -17,6 +17,7 @@ import org.xenpv.core.domain.HvmParam;
 import org.xenpv.core.grant.GrantTable;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.ring.xs.XenstoreRing;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
@@ -73,12 +74,12 @@ class StoreClientXenstoredTest {
             r.rsp().setCons(ringStart);
             r.rsp().setProd(ringStart);
         }
-        GuestFrames frames = new GuestFrames(guest);
-        EvtchnClient evtchn = new EvtchnClient(kernel, guest, frames, EvtchnClient.Options.DEFAULT);
+        GuestFrames frames = new GuestFrames(Vm.of(platform, guest));
+        EvtchnClient evtchn = new EvtchnClient(Vm.of(platform, guest), frames, EvtchnClient.Options.DEFAULT);
         evtchn.acquire();
-        GnttabClient gnttab = new GnttabClient(kernel, guest, frames);
+        GnttabClient gnttab = new GnttabClient(Vm.of(platform, guest), frames);
         gnttab.acquire();
-        client = new StoreClient(kernel, guest, evtchn, gnttab, StoreClient.Options.DEFAULT);
+        client = new StoreClient(Vm.of(platform, guest), evtchn, gnttab, StoreClient.Options.DEFAULT);
         client.acquire();
     }
 

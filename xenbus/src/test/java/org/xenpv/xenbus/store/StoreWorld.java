@@ -9,6 +9,7 @@ import org.xenpv.core.domain.HvmParam;
 import org.xenpv.core.grant.GrantTable;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.ring.xs.XenstoreRing;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
@@ -66,12 +67,12 @@ final class StoreWorld implements AutoCloseable {
         dom0(XsMessage.write(1, 0, home, new byte[0]));
         dom0(XsMessage.of(XsType.SET_PERMS, 2, 0, home, "n" + guest.domid()));
         server.start();
-        GuestFrames frames = new GuestFrames(guest);
-        evtchn = new EvtchnClient(kernel, guest, frames, EvtchnClient.Options.DEFAULT);
+        GuestFrames frames = new GuestFrames(Vm.of(platform, guest));
+        evtchn = new EvtchnClient(Vm.of(platform, guest), frames, EvtchnClient.Options.DEFAULT);
         evtchn.acquire();
-        gnttab = new GnttabClient(kernel, guest, frames);
+        gnttab = new GnttabClient(Vm.of(platform, guest), frames);
         gnttab.acquire();
-        client = new StoreClient(kernel, guest, evtchn, gnttab, options);
+        client = new StoreClient(Vm.of(platform, guest), evtchn, gnttab, options);
         client.acquire();
     }
 
