@@ -59,7 +59,10 @@ public final class Domain {
     /** gfn of each mapped grant frame, -1 if not. Guarded by this. */
     private long[] grantFrameGfns = new long[0];
 
+    private final Platform platform;
+
     Domain(Platform platform, int domid, DomainConfig config, long incarnation) {
+        this.platform = platform;
         this.kernel = platform.kernel();
         this.domid = domid;
         this.config = config;
@@ -71,6 +74,11 @@ public final class Domain {
                 config.maxMaptrackHandles());
         this.evtchn = new EventChannels(domid, config.privileged(), config.maxEvtchnPort(), config.fifoEvtchn(), kernel,
                 sharedInfo, memory::lookup, platform::evtchnOf);
+    }
+
+    /** The platform this domain runs on. */
+    public Platform platform() {
+        return platform;
     }
 
     public int domid() {

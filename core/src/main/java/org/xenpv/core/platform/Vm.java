@@ -52,6 +52,11 @@ public final class Vm {
         return domain.vm(() -> new Vm(platform, domain));
     }
 
+    /** {@link #of(Platform, Domain)} on the domain's own platform. */
+    public static Vm of(Domain domain) {
+        return of(domain.platform(), domain);
+    }
+
     public Kernel kernel() {
         return kernel;
     }

@@ -43,10 +43,10 @@ class XenbusConsoleConformanceTest {
     /** The guest's XENBUS pieces the console needs, acquired in the FDO's order. */
     private record Guest(Domain domain, EvtchnClient evtchn, XenbusLog log, Debug debug, Console console) {
         static Guest of(Kernel kernel, Domain d) {
-            GuestFrames frames = new GuestFrames(d);
-            EvtchnClient evtchn = new EvtchnClient(kernel, d, frames, EvtchnClient.Options.DEFAULT);
+            GuestFrames frames = new GuestFrames(org.xenpv.core.platform.Vm.of(d));
+            EvtchnClient evtchn = new EvtchnClient(frames.vm(), frames, EvtchnClient.Options.DEFAULT);
             evtchn.acquire();
-            GnttabClient gnttab = new GnttabClient(kernel, d, frames);
+            GnttabClient gnttab = new GnttabClient(frames.vm(), frames);
             gnttab.acquire();
             XenbusLog log = new XenbusLog("d" + d.domid() + " XENBUS");
             Debug debug = new Debug(kernel, d, evtchn, log);

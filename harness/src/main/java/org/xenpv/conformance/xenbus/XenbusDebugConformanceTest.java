@@ -36,7 +36,7 @@ class XenbusDebugConformanceTest {
     private static final String REF = "windows-pv-drivers.md §1.8";
 
     private static EvtchnClient evtchn(Kernel kernel, Domain d) {
-        EvtchnClient c = new EvtchnClient(kernel, d, new GuestFrames(d), EvtchnClient.Options.DEFAULT);
+        EvtchnClient c = new EvtchnClient(org.xenpv.core.platform.Vm.of(d), new GuestFrames(org.xenpv.core.platform.Vm.of(d)), EvtchnClient.Options.DEFAULT);
         c.acquire();
         return c;
     }

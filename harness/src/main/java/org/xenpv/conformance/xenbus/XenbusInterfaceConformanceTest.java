@@ -42,10 +42,10 @@ class XenbusInterfaceConformanceTest {
     private record Bus(InterfaceRegistry registry, EvtchnClient evtchn, GnttabClient gnttab, SharedInfoTime sharedInfo,
                        Debug debug, Console console) {
         static Bus of(Kernel kernel, Domain d) {
-            GuestFrames frames = new GuestFrames(d);
-            EvtchnClient evtchn = new EvtchnClient(kernel, d, frames, EvtchnClient.Options.DEFAULT);
+            GuestFrames frames = new GuestFrames(org.xenpv.core.platform.Vm.of(d));
+            EvtchnClient evtchn = new EvtchnClient(frames.vm(), frames, EvtchnClient.Options.DEFAULT);
             evtchn.acquire();
-            GnttabClient gnttab = new GnttabClient(kernel, d, frames);
+            GnttabClient gnttab = new GnttabClient(frames.vm(), frames);
             gnttab.acquire();
             SharedInfoTime si = new SharedInfoTime(kernel, d, frames, SharedInfoTime.Options.DEFAULT);
             si.acquire();

@@ -34,7 +34,7 @@ class XenbusSharedInfoConformanceTest {
     private static final long EPOCH = SharedInfoTime.WINDOWS_EPOCH_OFFSET_SECONDS;
 
     private static SharedInfoTime time(Kernel kernel, Domain d, SharedInfoTime.Options o) {
-        SharedInfoTime t = new SharedInfoTime(kernel, d, new GuestFrames(d), o);
+        SharedInfoTime t = new SharedInfoTime(kernel, d, new GuestFrames(org.xenpv.core.platform.Vm.of(d)), o);
         t.acquire();
         return t;
     }

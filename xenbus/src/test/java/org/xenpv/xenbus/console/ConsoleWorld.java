@@ -8,6 +8,7 @@ import org.xenpv.core.domain.HvmParam;
 import org.xenpv.core.grant.GrantTable;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.ring.console.ConsoleRing;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
@@ -54,10 +55,11 @@ final class ConsoleWorld implements AutoCloseable {
             dom0Port = -1;
         }
         dom0Ring = new ConsoleRing(guest.memory().page(gfn));
-        GuestFrames frames = new GuestFrames(guest);
-        evtchn = new EvtchnClient(kernel, guest, frames, EvtchnClient.Options.DEFAULT);
+        Vm vm = Vm.of(platform, guest);
+        GuestFrames frames = new GuestFrames(vm);
+        evtchn = new EvtchnClient(vm, frames, EvtchnClient.Options.DEFAULT);
         evtchn.acquire();
-        gnttab = new GnttabClient(kernel, guest, frames);
+        gnttab = new GnttabClient(vm, frames);
         gnttab.acquire();
         xenbusLog = new XenbusLog("d" + guest.domid() + " XENBUS");
         xenbusLog.addDisposition(LogLevel.mask(LogLevel.INFO), (level, text) -> log.add(text));

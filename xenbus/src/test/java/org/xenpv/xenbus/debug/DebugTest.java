@@ -16,6 +16,7 @@ import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.LeakCheck;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.xenbus.evtchn.EvtchnClient;
 import org.xenpv.xenbus.log.LogLevel;
@@ -40,7 +41,8 @@ class DebugTest {
     }
 
     private EvtchnClient evtchn(Domain d) {
-        EvtchnClient c = new EvtchnClient(kernel, d, new GuestFrames(d), EvtchnClient.Options.DEFAULT);
+        Vm vm = Vm.of(platform, d);
+        EvtchnClient c = new EvtchnClient(vm, new GuestFrames(vm), EvtchnClient.Options.DEFAULT);
         c.acquire();
         return c;
     }

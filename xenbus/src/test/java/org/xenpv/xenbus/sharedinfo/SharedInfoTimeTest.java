@@ -32,7 +32,7 @@ class SharedInfoTimeTest {
     }
 
     private static SharedInfoTime time(Kernel kernel, Domain d, SharedInfoTime.Options o) {
-        SharedInfoTime t = new SharedInfoTime(kernel, d, new GuestFrames(d), o);
+        SharedInfoTime t = new SharedInfoTime(kernel, d, new GuestFrames(org.xenpv.core.platform.Vm.of(d)), o);
         t.acquire();
         return t;
     }
@@ -133,7 +133,7 @@ class SharedInfoTimeTest {
         xen.putIntVolatile(v, xen.getIntVolatile(v) + 1);
         assertThatThrownBy(t::getTime).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("time update in progress").hasMessageContaining("call it from an actor");
-        assertThatThrownBy(() -> new SharedInfoTime(kernel, d, new GuestFrames(d), SharedInfoTime.Options.DEFAULT).getTime())
+        assertThatThrownBy(() -> new SharedInfoTime(kernel, d, new GuestFrames(org.xenpv.core.platform.Vm.of(d)), SharedInfoTime.Options.DEFAULT).getTime())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("before acquire");
     }
 
