@@ -71,7 +71,8 @@ public final class RingBenchCommand implements Callable<Integer> {
     Double requireRatio;
 
     @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1500",
-            description = "uncounted Java warm-up per mode, in milliseconds (default: ${DEFAULT-VALUE})")
+            description = "uncounted Java warm-up per mode, in milliseconds, followed by one uncounted C run; 0: "
+                    + "neither (default: ${DEFAULT-VALUE})")
     long warmupMillis;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
