@@ -2,6 +2,7 @@ package org.xenpv.core.evtchn;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
 
 /**
  * Xen's {@code struct evtchn}: one port's binding and bookkeeping. Binding fields change only with
@@ -33,6 +34,8 @@ final class Channel {
 
     final EventChannels owner;
     final int port;
+    /** {@code SCHEDOP_poll}'s wait condition for this port, made once: a poll allocates nothing. */
+    final BooleanSupplier pendingCheck;
 
     volatile State state = State.FREE;
     /** UNBOUND: the domain allowed to bind; INTERDOMAIN: the peer's domid. */
@@ -58,10 +61,12 @@ final class Channel {
     Channel(EventChannels owner, int port) {
         this.owner = owner;
         this.port = port;
+        this.pendingCheck = () -> owner.pending(port);
     }
 
+    /** Only {@code EVTCHNOP_send} counts, with this channel's monitor held: one writer, no atomic add. */
     void countSent() {
-        SENT.getAndAdd(this, 1L);
+        SENT.setRelease(this, (long) SENT.getOpaque(this) + 1);
     }
 
     void countDelivered() {

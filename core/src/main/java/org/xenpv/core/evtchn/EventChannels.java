@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.function.LongFunction;
@@ -816,9 +817,11 @@ public final class EventChannels {
         if (pending(port)) {
             return;
         }
+        Channel[] t = channels;
+        BooleanSupplier condition = port < t.length ? t[port].pendingCheck : () -> pending(port);
         pollers.incrementAndGet();
         try {
-            pollQueue.await(() -> pending(port));
+            pollQueue.await(condition);
         } finally {
             pollers.decrementAndGet();
         }

@@ -10,7 +10,10 @@ import java.util.Objects;
  * One 4 KiB frame of simulated memory, held off-heap in a direct buffer (x86 little-endian).
  *
  * <p>Index fields are accessed through {@link VarHandle}s with the ordering {@link MemoryView}
- * documents; everything else with plain accesses, as C does. A {@link #readOnlyView()} is what a
+ * documents; everything else with plain accesses, as C does. The frame starts on a cache-line boundary
+ * ({@link #CACHE_LINE} bytes), as a real page-aligned frame does, so that which fields of a shared
+ * structure share a cache line (a ring's header, its slots) is what it is on hardware and in C;
+ * {@code allocateDirect} alone only guarantees 16 bytes. A {@link #readOnlyView()} is what a
  * read-only grant mapping hands to the mapping domain: stores through it throw
  * {@link java.nio.ReadOnlyBufferException}.
  */
@@ -20,6 +23,8 @@ public final class Page implements MemoryView {
     public static final int SIZE = 4096;
     /** {@code XEN_PAGE_SHIFT}. */
     public static final int SHIFT = 12;
+    /** The x86 cache line: the alignment of every frame's first byte. */
+    public static final int CACHE_LINE = 64;
 
     private static final VarHandle SHORT =
             MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -32,7 +37,8 @@ public final class Page implements MemoryView {
 
     /** Allocates a zero-filled page. */
     public Page() {
-        this.buf = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        this.buf = ByteBuffer.allocateDirect(SIZE + CACHE_LINE - 1).alignedSlice(CACHE_LINE).slice(0, SIZE)
+                .order(ByteOrder.LITTLE_ENDIAN);
         this.readOnly = false;
         this.writable = this;
     }
@@ -46,6 +52,11 @@ public final class Page implements MemoryView {
     /** A view of the same frame that refuses writes. */
     public Page readOnlyView() {
         return readOnly ? this : new Page(this);
+    }
+
+    /** Offset of the frame's first byte from the previous multiple of {@code unit} (a power of two, at most 4096). */
+    int alignmentOffset(int unit) {
+        return buf.alignmentOffset(0, unit);
     }
 
     /** Whether {@code other} is a view of the same frame as this one. */

@@ -1,5 +1,7 @@
 package org.xenpv.core.sim;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +20,16 @@ import org.xenpv.core.log.EventLog;
  * waiter registers before it re-checks its condition, so a wake-up cannot be lost.
  */
 final class ConcurrentKernel implements Kernel {
+
+    private static final VarHandle FIRST;
+
+    static {
+        try {
+            FIRST = MethodHandles.lookup().findVarHandle(Q.class, "first", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final KernelConfig config;
     private final long start = System.nanoTime();
@@ -95,7 +107,13 @@ final class ConcurrentKernel implements Kernel {
 
     final class Q implements WaitQueue {
         final String name;
-        final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+        /**
+         * The first waiter, registered with one CAS and no allocation: most queues (a port's {@code SCHEDOP_poll},
+         * a vCPU's upcall) have one waiter at a time. Only the thread in it clears it.
+         */
+        volatile Thread first;
+        /** Waiters that found {@link #first} taken. */
+        final ConcurrentLinkedQueue<Thread> more = new ConcurrentLinkedQueue<>();
 
         Q(String name) {
             this.name = name;
@@ -131,8 +149,12 @@ final class ConcurrentKernel implements Kernel {
             }
             // Registered once, before every re-check of the condition: a wakeAll() after the state changed
             // unparks this thread whichever check it is at, so no wake-up is lost (and a wake-up costs no
-            // re-registration).
-            waiters.add(me);
+            // re-registration). Registration and wakeAll()'s read of it are volatile, as are the conditions'
+            // reads and the state changes before a wakeAll(): one of the two sides sees the other.
+            boolean inFirst = FIRST.compareAndSet(this, null, me);
+            if (!inFirst) {
+                more.add(me);
+            }
             try {
                 while (!condition.getAsBoolean()) {
                     if (timed) {
@@ -148,7 +170,11 @@ final class ConcurrentKernel implements Kernel {
                 }
                 return true;
             } finally {
-                waiters.remove(me);
+                if (inFirst) {
+                    first = null;
+                } else {
+                    more.remove(me);
+                }
                 if (!timed) {
                     busy.incrementAndGet();
                 }
@@ -157,8 +183,14 @@ final class ConcurrentKernel implements Kernel {
 
         @Override
         public void wakeAll() {
-            for (Thread t : waiters) {
+            Thread t = first;
+            if (t != null) {
                 LockSupport.unpark(t);
+            }
+            if (!more.isEmpty()) {
+                for (Thread w : more) {
+                    LockSupport.unpark(w);
+                }
             }
         }
     }

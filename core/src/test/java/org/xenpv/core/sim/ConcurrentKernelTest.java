@@ -38,6 +38,35 @@ class ConcurrentKernelTest {
     }
 
     @Test
+    @DisplayName("One wakeAll wakes every waiter of a queue, the one in its first slot and those queued behind it")
+    void wakeAllWakesEveryWaiter() {
+        try (Kernel k = Kernel.concurrent()) {
+            WaitQueue q = k.waitQueue("gate");
+            AtomicInteger round = new AtomicInteger();
+            AtomicInteger arrived = new AtomicInteger();
+            int waiters = 5;
+            int rounds = 300;
+            for (int w = 0; w < waiters; w++) {
+                k.spawn("w" + w, () -> {
+                    for (int r = 1; r <= rounds; r++) {
+                        int mine = r;
+                        q.await(() -> round.get() >= mine);
+                        arrived.incrementAndGet();
+                    }
+                });
+            }
+            for (int r = 1; r <= rounds; r++) {
+                int expected = (r - 1) * waiters;
+                k.runUntil(() -> arrived.get() == expected, Duration.ofSeconds(30));
+                round.set(r);
+                q.wakeAll();
+            }
+            k.runUntil(() -> arrived.get() == rounds * waiters, Duration.ofSeconds(30));
+            assertThat(arrived.get()).isEqualTo(rounds * waiters);
+        }
+    }
+
+    @Test
     @DisplayName("A timed wait with no wake-up returns false")
     void timedWait() {
         try (Kernel k = Kernel.concurrent()) {

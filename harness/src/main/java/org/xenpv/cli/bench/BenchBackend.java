@@ -1,6 +1,5 @@
 package org.xenpv.cli.bench;
 
-import org.xenpv.core.evtchn.EventChannels;
 import org.xenpv.core.mem.Page;
 import org.xenpv.core.ring.BackRing;
 import org.xenpv.core.ring.blkif.Blkif;
@@ -19,26 +18,34 @@ final class BenchBackend implements Runnable {
 
     private final BackRing<?, ?> ring;
     private final Page page;
-    private final EventChannels evtchn;
-    private final int port;
+    /** The event channel end; {@code null} in spin mode. */
+    private final BenchPort port;
     private final boolean notify;
     private final long count;
     private final int idOffset;
     private final int size;
+    /** {@code sizeof} a slot, and the offsets of the first slot and just past the last: slots are walked in order. */
+    private final int entrySize;
+    private final int firstSlot;
+    private final int slotsEnd;
 
     private long answered;
-    private long polls;
 
-    BenchBackend(BackRing<?, ?> ring, Page page, BlkifAbi abi, EventChannels evtchn, int port, NotifyMode mode,
+    BenchBackend(BackRing<?, ?> ring, Page page, BlkifAbi abi, BenchPort port, NotifyMode mode,
                  long count) {
         this.ring = ring;
         this.page = page;
-        this.evtchn = evtchn;
         this.port = port;
         this.notify = mode.notifies();
+        if (notify && port == null) {
+            throw new IllegalArgumentException("notify mode needs an event channel port");
+        }
         this.count = count;
         this.idOffset = abi.idOffset();
         this.size = ring.size();
+        this.entrySize = ring.geometry().entrySize();
+        this.firstSlot = ring.slotOffset(0);
+        this.slotsEnd = firstSlot + size * entrySize;
     }
 
     @Override
@@ -55,10 +62,10 @@ final class BenchBackend implements Runnable {
         while (answered < count) {
             takeRequests();
             if (ring.pushResponsesAndCheckNotify()) {
-                evtchn.send(port);
+                port.send();
             }
             if (!ring.finalCheckForRequests() && answered < count) {
-                awaitEvent();
+                port.await();
             }
         }
     }
@@ -83,9 +90,10 @@ final class BenchBackend implements Runnable {
         int cons = ring.reqCons();
         int prod = ring.rspProdPvt();
         long n = answered;
+        int off = ring.slotOffset(cons);
+        int roff = ring.slotOffset(prod);
         // RING_REQUEST_CONS_OVERFLOW: never consume a request there is no response slot for.
         while (cons != rp && Integer.compareUnsigned(cons - prod, size) < 0) {
-            int off = ring.slotOffset(cons);
             int opSegments = page.getShort(off);
             int op = opSegments & 0xff;
             int segments = opSegments >>> 8 & 0xff;
@@ -93,30 +101,31 @@ final class BenchBackend implements Runnable {
             cons++;
             int status = op == Blkif.OP_READ && segments >= 1 && segments <= Blkif.MAX_SEGMENTS_PER_REQUEST
                     ? Blkif.RSP_OKAY : Blkif.RSP_ERROR;
-            int roff = ring.slotOffset(prod);
             page.putLong(roff, id);
             // operation (u8 @8), padding (@9), status (s16 @10): one u32 store.
             page.putInt(roff + BenchFrontend.RSP_OPERATION, op | status << 16);
             prod++;
             n++;
+            off += entrySize;
+            if (off == slotsEnd) {
+                off = firstSlot;
+            }
+            roff += entrySize;
+            if (roff == slotsEnd) {
+                roff = firstSlot;
+            }
         }
         ring.setReqCons(cons);
         ring.setRspProdPvt(prod);
         answered = n;
     }
 
-    private void awaitEvent() {
-        while (!evtchn.testAndClearPending(port)) {
-            polls++;
-            evtchn.poll(port);
-        }
-    }
-
     long answered() {
         return answered;
     }
 
+    /** Times this side blocked in {@code SCHEDOP_poll}. */
     long polls() {
-        return polls;
+        return port == null ? 0 : port.waits();
     }
 }

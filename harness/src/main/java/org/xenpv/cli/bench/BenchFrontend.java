@@ -1,6 +1,5 @@
 package org.xenpv.cli.bench;
 
-import org.xenpv.core.evtchn.EventChannels;
 import org.xenpv.core.mem.Page;
 import org.xenpv.core.ring.FrontRing;
 import org.xenpv.core.ring.RingIdx;
@@ -15,9 +14,9 @@ import org.xenpv.core.ring.blkif.BlkifAbi;
  *
  * <p>The loop is the one of {@code ringbench.c}: fill, {@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY} (send
  * if asked), then consume responses until {@code RING_FINAL_CHECK_FOR_RESPONSES} finds none; refill as soon
- * as there is room, otherwise wait for the backend's event ({@code SCHEDOP_poll}, then test-and-clear the
- * port's pending bit). Requests are written and responses read in place through
- * {@link FrontRing#slotOffset(int)}: nothing is allocated per request, and each response field is read once.
+ * as there is room, otherwise wait for the backend's event ({@link BenchPort#await()}). Requests are written
+ * and responses read in place through {@link FrontRing#slotOffset(int)}: nothing is allocated per request,
+ * and each response field is read once.
  */
 final class BenchFrontend implements Runnable {
 
@@ -33,8 +32,8 @@ final class BenchFrontend implements Runnable {
 
     private final FrontRing<?, ?> ring;
     private final Page page;
-    private final EventChannels evtchn;
-    private final int port;
+    /** The event channel end; {@code null} in spin mode. */
+    private final BenchPort port;
     private final boolean notify;
     private final long count;
     /** The request's {@code seg[0]}: {@code gref} (u32 @0), {@code first_sect} 0 (@4), {@code last_sect} 7 (@5), padding 0. */
@@ -42,24 +41,32 @@ final class BenchFrontend implements Runnable {
     private final int idOffset;
     private final int sectorOffset;
     private final int segOffset;
+    /** {@code sizeof} a slot, and the offsets of the first slot and just past the last: slots are walked in order. */
+    private final int entrySize;
+    private final int firstSlot;
+    private final int slotsEnd;
 
     private long issued;
     private long done;
-    private long polls;
     private long endNanos;
 
-    BenchFrontend(FrontRing<?, ?> ring, Page page, BlkifAbi abi, EventChannels evtchn, int port, NotifyMode mode,
+    BenchFrontend(FrontRing<?, ?> ring, Page page, BlkifAbi abi, BenchPort port, NotifyMode mode,
                   long count, int gref) {
         this.ring = ring;
         this.page = page;
-        this.evtchn = evtchn;
         this.port = port;
         this.notify = mode.notifies();
+        if (notify && port == null) {
+            throw new IllegalArgumentException("notify mode needs an event channel port");
+        }
         this.count = count;
         this.segment = Integer.toUnsignedLong(gref) | 7L << 40;
         this.idOffset = abi.idOffset();
         this.sectorOffset = abi.sectorOffset();
         this.segOffset = abi.segOffset();
+        this.entrySize = ring.geometry().entrySize();
+        this.firstSlot = ring.slotOffset(0);
+        this.slotsEnd = firstSlot + ring.size() * entrySize;
     }
 
     @Override
@@ -77,7 +84,7 @@ final class BenchFrontend implements Runnable {
         while (done < count) {
             produce();
             if (ring.pushRequestsAndCheckNotify()) {
-                evtchn.send(port);
+                port.send();
             }
             while (true) {
                 takeResponses();
@@ -87,7 +94,7 @@ final class BenchFrontend implements Runnable {
                 if (done >= count || (issued < count && !ring.full())) {
                     break;
                 }
-                awaitEvent();
+                port.await();
             }
         }
     }
@@ -124,19 +131,25 @@ final class BenchFrontend implements Runnable {
 
     // The hot loops sit in methods entered only when there is work: C2 inlines the page accessors of a loop
     // whose body runs on every call, not of one that most calls skip (spinning callers find nothing most times).
+    // They step from slot to slot (add, wrap at the end) instead of computing (idx & (size - 1)) * entrySize each
+    // time, as a C compiler strength-reduces RING_GET_REQUEST in a loop.
 
     /** Writes {@code n} requests at {@code req_prod_pvt} (not yet pushed). */
     private void fill(int n) {
         int pvt = ring.reqProdPvt();
         long id = issued;
+        int off = ring.slotOffset(pvt);
         for (int i = 0; i < n; i++) {
-            int off = ring.slotOffset(pvt);
             page.putInt(off, HEADER);
             page.putLong(off + idOffset, id);
             page.putLong(off + sectorOffset, id * 8);
             page.putLong(off + segOffset, segment);
             pvt++;
             id++;
+            off += entrySize;
+            if (off == slotsEnd) {
+                off = firstSlot;
+            }
         }
         ring.setReqProdPvt(pvt);
         issued = id;
@@ -146,8 +159,8 @@ final class BenchFrontend implements Runnable {
     private void consume(int rp) {
         int cons = ring.rspCons();
         long expected = done;
+        int off = ring.slotOffset(cons);
         while (cons != rp) {
-            int off = ring.slotOffset(cons);
             long id = page.getLong(off);
             int opStatus = page.getInt(off + RSP_OPERATION);
             if (id != expected || opStatus != RSP_READ_OKAY) {
@@ -157,6 +170,10 @@ final class BenchFrontend implements Runnable {
             }
             cons++;
             expected++;
+            off += entrySize;
+            if (off == slotsEnd) {
+                off = firstSlot;
+            }
         }
         ring.setRspCons(cons);
         done = expected;
@@ -169,22 +186,14 @@ final class BenchFrontend implements Runnable {
                 + " status " + Blkif.RSP_OKAY + " (BLKIF_RSP_OKAY)");
     }
 
-    /** The C model's {@code evtchn_wait}: take a pending event, or block in {@code SCHEDOP_poll} until one comes. */
-    private void awaitEvent() {
-        while (!evtchn.testAndClearPending(port)) {
-            polls++;
-            evtchn.poll(port);
-        }
-    }
-
     /** Responses received and verified. */
     long verified() {
         return done;
     }
 
-    /** Times the frontend blocked in {@code SCHEDOP_poll}. */
+    /** Times this side blocked in {@code SCHEDOP_poll}. */
     long polls() {
-        return polls;
+        return port == null ? 0 : port.waits();
     }
 
     /** {@link System#nanoTime()} when the last response was verified. */

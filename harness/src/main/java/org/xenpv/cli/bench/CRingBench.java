@@ -20,7 +20,9 @@ import java.util.stream.Stream;
 /**
  * The C reference of {@code xenpv bench ring}: {@code ringbench.c} (a resource next to this class), the same
  * workload and notification model written with Xen's own {@code io/ring.h} and {@code io/blkif.h} macros,
- * compiled with {@code gcc -O2 -pthread} into a temporary directory and run as {@code ringbench MODE COUNT}.
+ * compiled with {@code gcc -O2 -pthread} into a temporary directory and run as {@code ringbench MODE COUNT YIELDS}
+ * (YIELDS: the same yield-before-block policy as the Java side's {@link BenchPort}). It inherits this JVM's CPU
+ * affinity, so {@code taskset} on {@code xenpv} confines both implementations to the same CPUs.
  *
  * <p>{@link #prepare} reports why the reference cannot be built (no gcc, no Xen headers) instead of throwing,
  * so the command can still print the Java figure. A program is built once per compiler per JVM (tests run the
@@ -32,7 +34,7 @@ public final class CRingBench {
     public static final Path XEN_RING_H = Path.of("/usr/include/xen/io/ring.h");
     static final String SOURCE = "ringbench.c";
     private static final Pattern LINE = Pattern.compile(
-            "mode=(\\S+) count=(\\d+) seconds=([0-9.]+) rtps=(\\d+) notifies=(\\d+)(?: waits=(\\d+))?");
+            "mode=(\\S+) count=(\\d+) yields=(\\d+) seconds=([0-9.]+) rtps=(\\d+) notifies=(\\d+) waits=(\\d+)");
     private static final long COMPILE_TIMEOUT_SECONDS = 120;
 
     /** Programs built in this JVM, by compiler command. */
@@ -121,8 +123,8 @@ public final class CRingBench {
      *
      * @throws IllegalStateException if it fails, hangs or prints something unexpected
      */
-    public RunResult run(NotifyMode mode, long count) {
-        List<String> cmd = List.of(exe.toString(), mode.cliName(), Long.toString(count));
+    public RunResult run(NotifyMode mode, long count, int yields) {
+        List<String> cmd = List.of(exe.toString(), mode.cliName(), Long.toString(count), Integer.toString(yields));
         Exec r;
         try {
             r = exec(cmd, runTimeoutSeconds);
@@ -132,22 +134,22 @@ public final class CRingBench {
         if (r.exit != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " exited " + r.exit + ": " + firstLines(r.stderr, 5));
         }
-        return parse(r.stdout, mode, count);
+        return parse(r.stdout, mode, count, yields);
     }
 
     /** Parses the program's one output line. */
-    static RunResult parse(String stdout, NotifyMode mode, long count) {
+    static RunResult parse(String stdout, NotifyMode mode, long count, int yields) {
         Matcher m = LINE.matcher(stdout.strip());
         if (!m.matches()) {
             throw new IllegalStateException("unexpected output of " + SOURCE + ": '" + stdout.strip() + "'");
         }
-        if (!m.group(1).equals(mode.cliName()) || Long.parseLong(m.group(2)) != count) {
-            throw new IllegalStateException(SOURCE + " ran mode " + m.group(1) + " count " + m.group(2) + ", asked for "
-                    + mode.cliName() + " " + count);
+        if (!m.group(1).equals(mode.cliName()) || Long.parseLong(m.group(2)) != count
+                || Long.parseLong(m.group(3)) != yields) {
+            throw new IllegalStateException(SOURCE + " ran mode " + m.group(1) + " count " + m.group(2) + " yields "
+                    + m.group(3) + ", asked for " + mode.cliName() + " " + count + " yields " + yields);
         }
-        long nanos = Math.max(1, Math.round(Double.parseDouble(m.group(3)) * 1e9));
-        long waits = m.group(6) == null ? -1 : Long.parseLong(m.group(6));
-        return new RunResult(mode, count, nanos, Long.parseLong(m.group(5)), waits);
+        long nanos = Math.max(1, Math.round(Double.parseDouble(m.group(4)) * 1e9));
+        return new RunResult(mode, count, nanos, Long.parseLong(m.group(6)), Long.parseLong(m.group(7)));
     }
 
     private record Exec(int exit, String stdout, String stderr) {

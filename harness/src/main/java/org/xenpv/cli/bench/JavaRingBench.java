@@ -60,6 +60,16 @@ public final class JavaRingBench {
      * @throws IllegalStateException if a response is wrong, a side fails, the run hangs, or anything leaks
      */
     public RunResult run(NotifyMode mode, long count) {
+        return run(mode, count, BenchPort.DEFAULT_YIELDS);
+    }
+
+    /**
+     * One run of {@code count} round trips; in notify mode a side with no work yields up to {@code yields} times
+     * before blocking ({@link BenchPort}).
+     *
+     * @throws IllegalStateException if a response is wrong, a side fails, the run hangs, or anything leaks
+     */
+    public RunResult run(NotifyMode mode, long count, int yields) {
         try (Kernel kernel = Kernel.create(KernelConfig.concurrent().withLogCapacity(1))) {
             kernel.log().setEnabled(false);
             Platform platform = new Platform(kernel);
@@ -91,7 +101,8 @@ public final class JavaRingBench {
             Actor backend = kernel.spawn("d0/blkback", countingDown(finished, () -> {
                 BackRing<BlkifRequest, BlkifResponse> back = BackRing.init("bench-blkif", backPage, ABI.layout());
                 backRef.set(back);
-                BenchBackend be = new BenchBackend(back, backPage, ABI, dom0Evtchn, backPort, mode, count);
+                BenchBackend be = new BenchBackend(back, backPage, ABI,
+                        mode.notifies() ? new BenchPort(kernel, dom0Evtchn, backPort, yields) : null, mode, count);
                 beRef.set(be);
                 be.run();
             }));
@@ -99,7 +110,8 @@ public final class JavaRingBench {
                 FrontRing<BlkifRequest, BlkifResponse> front =
                         FrontRing.attach("bench-blkif", ringPage, ABI.layout(), null, 0);
                 frontRef.set(front);
-                BenchFrontend fe = new BenchFrontend(front, ringPage, ABI, guestEvtchn, frontPort, mode, count, DATA_REF);
+                BenchFrontend fe = new BenchFrontend(front, ringPage, ABI,
+                        mode.notifies() ? new BenchPort(kernel, guestEvtchn, frontPort, yields) : null, mode, count, DATA_REF);
                 feRef.set(fe);
                 fe.run();
             }));

@@ -7,7 +7,8 @@ import java.util.Locale;
  *
  * <p>{@link #NOTIFY} is how PV drivers run: a producer sends on the event channel when
  * {@code RING_PUSH_*_AND_CHECK_NOTIFY} says the peer asked for it, and a consumer with nothing left after
- * {@code RING_FINAL_CHECK_FOR_*} blocks in {@code SCHEDOP_poll} until its port is pending. {@link #SPIN}
+ * {@code RING_FINAL_CHECK_FOR_*} waits for its port ({@link BenchPort#await()}: a bounded number of
+ * {@code SCHEDOP_yield}s, then {@code SCHEDOP_poll} until the port is pending). {@link #SPIN}
  * busy-polls the shared indices and never sends: it measures the ring itself, without the notification path.
  */
 public enum NotifyMode {

@@ -29,8 +29,11 @@ import picocli.CommandLine.Spec;
         description = {"Blkif ring round trips per second: Java blkfront/blkback actors on the simulated platform "
                 + "(grant-mapped ring page, interdomain event channel) against ringbench.c, the same workload "
                 + "built from Xen's io/ring.h and io/blkif.h with gcc -O2.",
-                "Runs alternate Java and C after an uncounted Java warm-up; the figures are medians and the ratio "
-                        + "is Java/C of the medians (above 1: Java is faster)."})
+                "Runs alternate Java and C after an uncounted warm-up of each; the figures are medians and the ratio "
+                        + "is Java/C of the medians (above 1: Java is faster).",
+                "Notify mode: a side with no work takes its port's pending event, else yields its CPU and looks "
+                        + "again up to --yields times, else blocks until the port is pending; both implementations "
+                        + "get the same --yields. The C program inherits this process's CPU affinity (taskset)."})
 public final class RingBenchCommand implements Callable<Integer> {
 
     @Option(names = "--mode", paramLabel = "MODE", split = ",", defaultValue = "spin,notify",
@@ -41,6 +44,12 @@ public final class RingBenchCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N",
             description = "round trips per run (default: 20000000 spin, 2000000 notify)")
     Long count;
+
+    @Option(names = "--yields", paramLabel = "Y", defaultValue = "" + BenchPort.DEFAULT_YIELDS,
+            description = "notify mode: times a side with no work yields its CPU (SCHEDOP_yield / sched_yield) and "
+                    + "looks at its port again before it blocks in SCHEDOP_poll; the same number for Java and C; "
+                    + "0 blocks at once (default: ${DEFAULT-VALUE})")
+    int yields;
 
     @Option(names = "--runs", paramLabel = "R", defaultValue = "3",
             description = "timed runs of each implementation per mode (default: ${DEFAULT-VALUE})")
@@ -62,7 +71,8 @@ public final class RingBenchCommand implements Callable<Integer> {
     Double requireRatio;
 
     @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1500",
-            description = "uncounted Java warm-up per mode, in milliseconds (default: ${DEFAULT-VALUE})")
+            description = "uncounted Java warm-up per mode, in milliseconds, followed by one uncounted C run; 0: "
+                    + "neither (default: ${DEFAULT-VALUE})")
     long warmupMillis;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
@@ -83,6 +93,9 @@ public final class RingBenchCommand implements Callable<Integer> {
         List<NotifyMode> selected = parseModes();
         if (count != null && count < 1) {
             throw new UserError("--count " + count + ": must be at least 1");
+        }
+        if (yields < 0) {
+            throw new UserError("--yields " + yields + ": must be at least 0");
         }
         if (runs < 1) {
             throw new UserError("--runs " + runs + ": must be at least 1");
@@ -147,20 +160,27 @@ public final class RingBenchCommand implements Callable<Integer> {
 
     private Comparison measure(PrintWriter out, NotifyMode mode, long n, JavaRingBench java, CRingBench c) {
         out.printf(Locale.ROOT, "mode %s: blkif %s one-page ring (RING_SIZE %d), READ 1 segment -> BLKIF_RSP_OKAY, "
-                        + "%d round trips per run, %d run%s of %s%n", mode.cliName(), JavaRingBench.ABI.protocol(),
+                        + "%d round trips per run, %d run%s of %s%s%n", mode.cliName(), JavaRingBench.ABI.protocol(),
                 JavaRingBench.ringSize(), n, runs, runs == 1 ? "" : "s",
-                java != null && c != null ? "java and c alternately" : java != null ? "java" : "c");
+                java != null && c != null ? "java and c alternately" : java != null ? "java" : "c",
+                mode.notifies() ? ", " + yields + " yield" + (yields == 1 ? "" : "s") + " before blocking" : "");
         out.flush();
         if (java != null && warmupMillis > 0) {
             long t0 = System.nanoTime();
             long total = 0;
             int k = 0;
             do {
-                total += java.run(mode, Math.min(n, WARMUP_CHUNK)).count();
+                total += java.run(mode, Math.min(n, WARMUP_CHUNK), yields).count();
                 k++;
             } while (System.nanoTime() - t0 < warmupMillis * 1_000_000);
             out.printf(Locale.ROOT, "  warm-up  java  %d runs, %d round trips, %.2f s (not counted)%n", k, total,
                     (System.nanoTime() - t0) / 1e9);
+        }
+        if (c != null && warmupMillis > 0) {
+            // One uncounted C run: the program's pages and the ring's page faults, as the Java warm-up has them.
+            RunResult w = c.run(mode, Math.min(n, WARMUP_CHUNK), yields);
+            out.printf(Locale.ROOT, "  warm-up  c     1 run, %d round trips, %.2f s (not counted)%n", w.count(),
+                    w.nanos() / 1e9);
         }
         List<RunResult> js = new ArrayList<>();
         List<RunResult> cs = new ArrayList<>();
@@ -170,11 +190,11 @@ public final class RingBenchCommand implements Callable<Integer> {
             for (int side = 0; side < 2; side++) {
                 boolean isJava = (side == 0) == javaFirst;
                 if (isJava && java != null) {
-                    RunResult r = java.run(mode, n);
+                    RunResult r = java.run(mode, n, yields);
                     js.add(r);
                     printRun(out, i, "java", r, true);
                 } else if (!isJava && c != null) {
-                    RunResult r = c.run(mode, n);
+                    RunResult r = c.run(mode, n, yields);
                     cs.add(r);
                     printRun(out, i, "c", r, false);
                 }

@@ -56,7 +56,7 @@ class BenchActorsTest {
         BackRing<BlkifRequest, BlkifResponse> back = BackRing.init("t", page, ABI.layout());
         long count = 100;
         List<BlkifRequest> seen = Collections.synchronizedList(new ArrayList<>());
-        BenchFrontend fe = new BenchFrontend(front, page, ABI, null, 0, NotifyMode.SPIN, count, GREF);
+        BenchFrontend fe = new BenchFrontend(front, page, ABI, null, NotifyMode.SPIN, count, GREF);
         try (Kernel k = Kernel.concurrent()) {
             var b = k.spawn("back", codecBackend(back, count, seen, id -> Blkif.RSP_OKAY));
             var f = k.spawn("front", fe);
@@ -75,7 +75,7 @@ class BenchActorsTest {
         Page page = new Page();
         FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.init("t", page, ABI.layout());
         BackRing<BlkifRequest, BlkifResponse> back = BackRing.init("t", page, ABI.layout());
-        BenchFrontend fe = new BenchFrontend(front, page, ABI, null, 0, NotifyMode.SPIN, 40, GREF);
+        BenchFrontend fe = new BenchFrontend(front, page, ABI, null, NotifyMode.SPIN, 40, GREF);
         try (Kernel k = Kernel.concurrent()) {
             k.spawn("back", codecBackend(back, 40, new ArrayList<>(), id -> id == 5 ? Blkif.RSP_ERROR : Blkif.RSP_OKAY));
             k.spawn("front", fe);
@@ -92,7 +92,7 @@ class BenchActorsTest {
         Page page = new Page();
         FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.init("t", page, ABI.layout());
         BackRing<BlkifRequest, BlkifResponse> back = BackRing.init("t", page, ABI.layout());
-        BenchBackend be = new BenchBackend(back, page, ABI, null, 0, NotifyMode.SPIN, 3);
+        BenchBackend be = new BenchBackend(back, page, ABI, null, NotifyMode.SPIN, 3);
         front.putRequest(BlkifRequest.ReadWrite.of(Blkif.OP_READ, 0, 0xfeed_0000_0001L, 8, List.of(new BlkifSegment(1, 0, 7))));
         front.putRequest(BlkifRequest.ReadWrite.of(Blkif.OP_WRITE, 0, 2, 16, List.of(new BlkifSegment(1, 0, 7))));
         front.putRequest(BlkifRequest.ReadWrite.of(Blkif.OP_READ, 0, 3, 24, List.of()));

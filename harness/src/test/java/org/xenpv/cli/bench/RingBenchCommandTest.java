@@ -125,7 +125,37 @@ class RingBenchCommandTest {
         Run r = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--c-only");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(matches(C_RUN, r.out())).hasSize(1);
-        assertThat(r.out()).doesNotContain("java spin:").doesNotContain("warm-up");
+        assertThat(r.out()).doesNotContain("java spin:").doesNotContain("warm-up  java")
+                .contains("warm-up  c     1 run, 1000 round trips");
+    }
+
+    @Test
+    void bothImplementationsGetTheSameYieldCount() {
+        assumeC();
+        // CRingBench.parse rejects a C run whose echoed yields differ from what the Java side used.
+        Run r = xenpv("bench", "ring", "--mode", "notify", "--count", "3000", "--runs", "1", "--warmup-ms", "0",
+                "--yields", "3");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("1 run of java and c alternately, 3 yields before blocking");
+        assertThat(matches(JAVA_RUN, r.out())).hasSize(1);
+        assertThat(matches(C_RUN, r.out())).hasSize(1);
+
+        Run byDefault = xenpv("bench", "ring", "--mode", "notify,spin", "--count", "1000", "--runs", "1",
+                "--warmup-ms", "0");
+        assertThat(byDefault.exit()).as(byDefault.out() + byDefault.err()).isZero();
+        assertThat(byDefault.out()).contains("of java and c alternately, " + BenchPort.DEFAULT_YIELDS + " yield")
+                .doesNotContainPattern("(?m)^mode spin: .*yield");
+    }
+
+    @Test
+    void theCReferenceEchoesItsPolicyAndRejectsBadArguments() throws Exception {
+        assumeC();
+        CRingBench c = ((CRingBench.Ready) CRingBench.prepare(System.getProperty("xenpv.gcc", "gcc"), 60)).bench();
+        RunResult r = c.run(NotifyMode.NOTIFY, 2000, 0);
+        assertThat(r.count()).isEqualTo(2000);
+        assertThat(r.notifies()).isPositive();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.run(NotifyMode.NOTIFY, 10, -1))
+                .hasMessageContaining("exited 2").hasMessageContaining("YIELDS -1: not a number >= 0");
     }
 
     @Test
@@ -165,6 +195,7 @@ class RingBenchCommandTest {
         for (String[] args : List.of(
                 new String[] {"bench", "ring", "--runs", "0"},
                 new String[] {"bench", "ring", "--count", "0"},
+                new String[] {"bench", "ring", "--yields", "-1"},
                 new String[] {"bench", "ring", "--mode", "poll"},
                 new String[] {"bench", "ring", "--c-only", "--java-only"},
                 new String[] {"bench", "ring", "--java-only", "--require-ratio", "1"},
@@ -178,18 +209,21 @@ class RingBenchCommandTest {
 
     @Test
     void parsesTheReferenceLine() {
-        RunResult r = CRingBench.parse("mode=notify count=2000 seconds=0.001000 rtps=2000000 notifies=120 waits=80\n",
-                NotifyMode.NOTIFY, 2000);
+        RunResult r = CRingBench.parse(
+                "mode=notify count=2000 yields=1 seconds=0.001000 rtps=2000000 notifies=120 waits=80\n",
+                NotifyMode.NOTIFY, 2000, 1);
         assertThat(r.nanos()).isEqualTo(1_000_000);
         assertThat(r.notifies()).isEqualTo(120);
         assertThat(r.polls()).isEqualTo(80);
         assertThat(r.roundTripsPerSecond()).isEqualTo(2_000_000.0);
-        assertThat(CRingBench.parse("mode=spin count=5 seconds=0.5 rtps=10 notifies=0", NotifyMode.SPIN, 5).polls())
-                .isEqualTo(-1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> CRingBench.parse("mode=spin count=6 seconds=0.5 rtps=12 notifies=0", NotifyMode.SPIN, 5))
-                .hasMessageContaining("asked for spin 5");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CRingBench.parse("garbage", NotifyMode.SPIN, 5))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CRingBench.parse(
+                        "mode=spin count=6 yields=0 seconds=0.5 rtps=12 notifies=0 waits=0", NotifyMode.SPIN, 5, 0))
+                .hasMessageContaining("asked for spin 5 yields 0");
+        // The C program must have run the yield policy the Java side runs.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CRingBench.parse(
+                        "mode=notify count=5 yields=0 seconds=0.5 rtps=10 notifies=3 waits=2", NotifyMode.NOTIFY, 5, 1))
+                .hasMessageContaining("ringbench.c ran mode notify count 5 yields 0, asked for notify 5 yields 1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CRingBench.parse("garbage", NotifyMode.SPIN, 5, 0))
                 .hasMessageContaining("unexpected output of ringbench.c: 'garbage'");
     }
 
