@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
                 org.xenpv.cli.serve.ServeCommand.class,
                 org.xenpv.cli.bench.BenchCommand.class,
                 org.xenpv.cli.replay.ReplayCommand.class,
+                org.xenpv.cli.boot.BootCommand.class,
         })
 public final class Xenpv implements Runnable {
 
