@@ -26,7 +26,7 @@ class ConformanceSuiteConventionsTest {
             String where = t.className() + "#" + t.methodName();
             assertThat(t.rules()).as("@Checks on %s", where).isNotEmpty()
                     .allSatisfy(r -> {
-                        assertThat(r.id()).as("rule id on %s", where).matches("[A-Z][A-Z0-9]*-[0-9]+");
+                        assertThat(r.id()).as("rule id on %s", where).matches("[A-Z][A-Z0-9]*(-[A-Z][A-Z0-9]*)*-[0-9]+");
                         assertThat(r.ref()).as("rule ref on %s", where).isNotBlank();
                     });
             assertThat(AnnotationSupport.findAnnotation(m, DisplayName.class)).as("@DisplayName on %s", where)
