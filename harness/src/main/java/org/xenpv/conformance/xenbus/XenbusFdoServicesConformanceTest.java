@@ -125,8 +125,8 @@ class XenbusFdoServicesConformanceTest {
             b.fdo.log().addDisposition(LogLevel.mask(LogLevel.INFO), (level, text) -> lines.add(text));
             AtomicInteger dumps = new AtomicInteger();
             DebugCallback cb = debug.register("XENVIF|TEST", crashing -> {
-                dumps.incrementAndGet();
                 debug.printf("running in d%d\n", b.vm.domid());
+                dumps.incrementAndGet();
             });
             assertThat(debug.prefixes()).containsExactly(Console.DEBUG_PREFIX, "XENVIF|TEST");
             int old = b.domid();
