@@ -107,6 +107,11 @@ final class XenbusBoot implements AutoCloseable {
         return vm.domid();
     }
 
+    /** What the toolstack set up for the domain the guest runs in now (its console port, ...). */
+    GuestDomain guest() {
+        return toolstack.guest(vm.domid());
+    }
+
     /** {@code /local/domain/<current domid>}. */
     String path() {
         return "/local/domain/" + vm.domid();
@@ -198,6 +203,31 @@ final class XenbusBoot implements AutoCloseable {
 
     static String observeNote(String relative, String value) {
         return "observe " + relative + "=" + value;
+    }
+
+    /** The values {@link #observe} noted for {@code relative}, in order. */
+    List<String> observed(String relative) {
+        List<String> out = new ArrayList<>();
+        String prefix = observeNote(relative, "");
+        for (LogEntry e : entries()) {
+            if (e.event() instanceof Event.Note n && n.component().equals("observer") && n.message().startsWith(prefix)) {
+                out.add(n.message().substring(prefix.length()));
+            }
+        }
+        return out;
+    }
+
+    /** The last value {@link #observe} noted for {@code relative} before log index {@code before}, or null. */
+    String lastObservedBefore(String relative, int before) {
+        String prefix = observeNote(relative, "");
+        List<LogEntry> all = entries();
+        for (int i = Math.min(before, all.size()) - 1; i >= 0; i--) {
+            if (all.get(i).event() instanceof Event.Note n && n.component().equals("observer")
+                    && n.message().startsWith(prefix)) {
+                return n.message().substring(prefix.length());
+            }
+        }
+        return null;
     }
 
     List<LogEntry> entries() {

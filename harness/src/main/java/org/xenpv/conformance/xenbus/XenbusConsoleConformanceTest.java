@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.xenpv.core.domain.HvmParam;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.ring.console.ConsoleRing;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
@@ -43,14 +44,14 @@ class XenbusConsoleConformanceTest {
     /** The guest's XENBUS pieces the console needs, acquired in the FDO's order. */
     private record Guest(Domain domain, EvtchnClient evtchn, XenbusLog log, Debug debug, Console console) {
         static Guest of(Kernel kernel, Domain d) {
-            GuestFrames frames = new GuestFrames(org.xenpv.core.platform.Vm.of(d));
+            GuestFrames frames = new GuestFrames(Vm.of(d));
             EvtchnClient evtchn = new EvtchnClient(frames.vm(), frames, EvtchnClient.Options.DEFAULT);
             evtchn.acquire();
             GnttabClient gnttab = new GnttabClient(frames.vm(), frames);
             gnttab.acquire();
             XenbusLog log = new XenbusLog("d" + d.domid() + " XENBUS");
-            Debug debug = new Debug(kernel, d, evtchn, log);
-            return new Guest(d, evtchn, log, debug, new Console(kernel, d, evtchn, gnttab, debug));
+            Debug debug = new Debug(evtchn.vm(), evtchn, log);
+            return new Guest(d, evtchn, log, debug, new Console(evtchn.vm(), evtchn, gnttab, debug));
         }
 
         void close() {

@@ -13,6 +13,7 @@ import org.xenpv.core.evtchn.Virq;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.harness.junit.Checks;
@@ -36,7 +37,7 @@ class XenbusDebugConformanceTest {
     private static final String REF = "windows-pv-drivers.md §1.8";
 
     private static EvtchnClient evtchn(Kernel kernel, Domain d) {
-        EvtchnClient c = new EvtchnClient(org.xenpv.core.platform.Vm.of(d), new GuestFrames(org.xenpv.core.platform.Vm.of(d)), EvtchnClient.Options.DEFAULT);
+        EvtchnClient c = new EvtchnClient(Vm.of(d), new GuestFrames(Vm.of(d)), EvtchnClient.Options.DEFAULT);
         c.acquire();
         return c;
     }
@@ -44,7 +45,7 @@ class XenbusDebugConformanceTest {
     private static Debug debug(Kernel kernel, Domain d, EvtchnClient evtchn, List<String> sink) {
         XenbusLog log = new XenbusLog("d" + d.domid() + " XENBUS");
         log.addDisposition(LogLevel.mask(LogLevel.INFO), (level, text) -> sink.add(text));
-        return new Debug(kernel, d, evtchn, log);
+        return new Debug(Vm.of(d), evtchn, log);
     }
 
     @XenpvTest

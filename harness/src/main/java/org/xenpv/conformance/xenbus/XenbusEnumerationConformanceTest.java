@@ -3,19 +3,24 @@ package org.xenpv.conformance.xenbus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
+import org.xenpv.core.platform.DomainConfig;
+import org.xenpv.core.platform.Platform;
+import org.xenpv.core.sim.Kernel;
 import org.xenpv.harness.junit.Checks;
 import org.xenpv.harness.junit.Seeds;
 import org.xenpv.harness.junit.XenpvRun;
 import org.xenpv.harness.junit.XenpvTest;
 import org.xenpv.harness.toolstack.GuestDomain;
 import org.xenpv.harness.toolstack.Toolstack;
-import org.xenpv.xenbus.balloon.BalloonAdjuster;
+import org.xenpv.xenbus.balloon.BalloonMover;
 import org.xenpv.xenbus.balloon.BalloonTarget;
 import org.xenpv.xenbus.enumeration.ClassScan;
+import org.xenpv.xenbus.fdo.XenbusFdo;
 
 /** Class scan and balloon against a toolstack-built guest's store (windows-pv-drivers.md §1.7, §1.8, §8 XENBUS-10). */
 @Seeds(count = 20)
@@ -67,18 +72,35 @@ class XenbusEnumerationConformanceTest {
     @XenpvTest
     @Tag("balloon")
     @Checks(id = "XENBUS-10", ref = REF)
-    @DisplayName("control/balloon-active is 1 while the balloon moves and 0 afterwards, even when the move falls short")
-    void balloonActiveBracketing(Toolstack toolstack) {
-        GuestDomain g = toolstack.create("guest");
-        String key = g.path() + "/" + BalloonAdjuster.BALLOON_ACTIVE;
-        List<String> seenDuringMove = new ArrayList<>();
-        BalloonAdjuster b = new BalloonAdjuster((k, v) -> toolstack.xs().write(g.path() + "/" + k, v), want -> {
-            seenDuringMove.add(toolstack.xs().read(key));
-            return want / 2;
-        });
-        long staticMax = Long.parseLong(toolstack.xs().read(g.path() + "/memory/static-max"));
-        assertThat(b.adjust(staticMax, 8192, staticMax / 2)).isFalse();
-        assertThat(seenDuringMove).containsExactly("1");
-        assertThat(toolstack.xs().read(key)).isEqualTo("0");
+    @DisplayName("control/balloon-active is 1 while the FDO's balloon thread moves the balloon and stays 1 across a short move and its retry; 0 only once the size is reached")
+    void balloonActiveBracketing(Kernel kernel, Platform platform) {
+        List<String> duringMove = Collections.synchronizedList(new ArrayList<>());
+        XenbusBoot[] boot = new XenbusBoot[1];
+        // Each move reads the key on the daemon: what any dom0 reader would see while the balloon moves.
+        BalloonMover shortThenDone = (current, target) -> {
+            duringMove.add(boot[0].node("control/balloon-active").orElse("<absent>"));
+            return duringMove.size() == 1 ? current + (target - current) / 2 : target;
+        };
+        // A toolstack that lets the guest write control/ (libxl refuses balloon-active there).
+        try (XenbusBoot b = XenbusBoot.create(kernel, platform, DomainConfig.guest("bal"), XenbusFdo.Options.DEFAULT,
+                shortThenDone, true)) {
+            boot[0] = b;
+            b.start();
+            b.observe("control/balloon-active");
+            b.settle();
+            long staticMax = Long.parseLong(b.node("memory/static-max").orElseThrow());
+            long videoram = Long.parseLong(b.node("memory/videoram").orElseThrow());
+            b.dom0Write("memory/target", Long.toString(staticMax / 2));
+            kernel.runUntil(() -> duringMove.size() == 2 && !b.fdo.balloonActive(), XenbusBoot.T);
+            b.settle();
+            assertThat(duringMove).as("balloon-active during the short move and during its retry").containsExactly("1", "1");
+            assertThat(b.node("control/balloon-active")).contains("0");
+            List<String> seen = b.observed("control/balloon-active");
+            assertThat(seen.subList(seen.indexOf("1"), seen.size())).as("one 1..0 bracket around the short move and its retry")
+                    .containsExactly("1", "0");
+            assertThat(b.fdo.balloonSize()).isEqualTo(BalloonTarget.balloonPages(staticMax, videoram, staticMax / 2));
+            b.dom0Write("memory/target", Long.toString(staticMax));
+            kernel.runUntil(() -> b.fdo.balloonSize() == 0 && !b.fdo.balloonActive(), XenbusBoot.T);
+        }
     }
 }

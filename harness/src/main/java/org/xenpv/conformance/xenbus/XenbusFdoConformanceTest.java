@@ -12,7 +12,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.xenpv.core.evtchn.Virq;
 import org.xenpv.core.log.Event;
-import org.xenpv.core.log.LogEntry;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.Platform;
 import org.xenpv.core.platform.ShutdownReason;
@@ -41,27 +40,11 @@ class XenbusFdoConformanceTest {
     private static final String VALUE = "Xen_Project XENBUS 9.1.0.0 ";
 
     private static List<String> observed(XenbusBoot b, String relative) {
-        List<String> out = new ArrayList<>();
-        String prefix = "observe " + relative + "=";
-        for (LogEntry e : b.entries()) {
-            if (e.event() instanceof Event.Note n && n.component().equals("observer") && n.message().startsWith(prefix)) {
-                out.add(n.message().substring(prefix.length()));
-            }
-        }
-        return out;
+        return b.observed(relative);
     }
 
-    /** Index of the last observer note for {@code relative} before log index {@code before}. */
     private static String lastObservedBefore(XenbusBoot b, String relative, int before) {
-        String prefix = "observe " + relative + "=";
-        List<LogEntry> all = b.entries();
-        for (int i = before - 1; i >= 0; i--) {
-            if (all.get(i).event() instanceof Event.Note n && n.component().equals("observer")
-                    && n.message().startsWith(prefix)) {
-                return n.message().substring(prefix.length());
-            }
-        }
-        return null;
+        return b.lastObservedBefore(relative, before);
     }
 
     @XenpvTest

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.harness.console.ConsoleBackend;
@@ -42,15 +43,15 @@ class XenbusInterfaceConformanceTest {
     private record Bus(InterfaceRegistry registry, EvtchnClient evtchn, GnttabClient gnttab, SharedInfoTime sharedInfo,
                        Debug debug, Console console) {
         static Bus of(Kernel kernel, Domain d) {
-            GuestFrames frames = new GuestFrames(org.xenpv.core.platform.Vm.of(d));
+            GuestFrames frames = new GuestFrames(Vm.of(d));
             EvtchnClient evtchn = new EvtchnClient(frames.vm(), frames, EvtchnClient.Options.DEFAULT);
             evtchn.acquire();
             GnttabClient gnttab = new GnttabClient(frames.vm(), frames);
             gnttab.acquire();
-            SharedInfoTime si = new SharedInfoTime(kernel, d, frames, SharedInfoTime.Options.DEFAULT);
+            SharedInfoTime si = new SharedInfoTime(frames.vm(), frames, SharedInfoTime.Options.DEFAULT);
             si.acquire();
-            Debug debug = new Debug(kernel, d, evtchn, new XenbusLog("d" + d.domid() + " XENBUS"));
-            Console console = new Console(kernel, d, evtchn, gnttab, debug);
+            Debug debug = new Debug(evtchn.vm(), evtchn, new XenbusLog("d" + d.domid() + " XENBUS"));
+            Console console = new Console(evtchn.vm(), evtchn, gnttab, debug);
             InterfaceRegistry r = new InterfaceRegistry("d" + d.domid() + " XENBUS");
             r.publish(XenbusInterfaces.EVTCHN, evtchn);
             r.publish(XenbusInterfaces.GNTTAB, gnttab);

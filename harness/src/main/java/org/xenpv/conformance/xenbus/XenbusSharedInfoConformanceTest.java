@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Tag;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.DomainConfig;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.harness.junit.Checks;
@@ -34,7 +35,7 @@ class XenbusSharedInfoConformanceTest {
     private static final long EPOCH = SharedInfoTime.WINDOWS_EPOCH_OFFSET_SECONDS;
 
     private static SharedInfoTime time(Kernel kernel, Domain d, SharedInfoTime.Options o) {
-        SharedInfoTime t = new SharedInfoTime(kernel, d, new GuestFrames(org.xenpv.core.platform.Vm.of(d)), o);
+        SharedInfoTime t = new SharedInfoTime(Vm.of(d), new GuestFrames(Vm.of(d)), o);
         t.acquire();
         return t;
     }

@@ -95,7 +95,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("After a restore EARLY runs before LATE, each list in registration order (evtchn, gnttab, store, then children; evtchn, store, fdo, then children), in the new domain")
+    @DisplayName("After a restore EARLY runs before LATE, each list in registration order (evtchn, shared_info, gnttab, store, then children; evtchn, store, console, fdo, then children), in the new domain")
     void earlyThenLateInRegistrationOrder(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             int old = b.domid();
@@ -111,8 +111,9 @@ class XenbusSuspendConformanceTest {
             List<String> seq = b.xenbusNotes().subList(notesBefore, b.xenbusNotes().size()).stream()
                     .filter(m -> (m.contains("SUSPEND: EARLY ") && !m.contains("EARLY (")) || m.contains("SUSPEND: LATE "))
                     .map(m -> m.substring(m.indexOf("SUSPEND: ") + 9)).toList();
-            assertThat(seq).containsExactly("EARLY evtchn", "EARLY gnttab", "EARLY store", "EARLY early-a",
-                    "EARLY early-b", "LATE evtchn", "LATE store", "LATE fdo", "LATE late-a", "LATE late-b");
+            assertThat(seq).containsExactly("EARLY evtchn", "EARLY shared_info", "EARLY gnttab", "EARLY store",
+                    "EARLY early-a", "EARLY early-b", "LATE evtchn", "LATE store", "LATE console", "LATE fdo",
+                    "LATE late-a", "LATE late-b");
             SuspendOutcome o = b.fdo.suspends().getLast();
             assertThat(o.rc()).isEqualTo(Vm.SUSPEND_RESUMED);
             assertThat(o.fromDomid()).isEqualTo(old);

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.core.domain.DomId;
 import org.xenpv.core.domain.HvmParam;
-import org.xenpv.core.platform.Domain;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.ring.RingFault;
 import org.xenpv.core.ring.RingIndexException;
 import org.xenpv.core.ring.console.ConsoleRing;
@@ -34,8 +34,11 @@ import org.xenpv.xenbus.gnttab.GnttabClient;
  *   <li>{@link #read} / {@link #write} never block: they copy what is there / what fits (partial copies
  *       are normal), and send an event only if more than 0 bytes moved.</li>
  *   <li>An event from the backend runs the console DPC, which fires every {@link #wakeupAdd wakeup}.</li>
- *   <li>{@link #resumeLate} re-reads the gfn (it must not move) and re-opens the channel on the port now
- *       in {@code HVM_PARAM_CONSOLE_EVTCHN} (EVTCHN's reset re-bound it).</li>
+ *   <li>{@link #resumeLate} re-reads the gfn (it must not move), maps the ring again from the RAM of the
+ *       domain the guest now runs in (a restore gives the guest a new domain: its RAM contents carried
+ *       over, the old domain's pages gone) and re-opens the channel on the port now in
+ *       {@code HVM_PARAM_CONSOLE_EVTCHN} (EVTCHN's reset re-bound it, or the toolstack gave the new
+ *       domain a new one).</li>
  * </ul>
  *
  * <p>The backend is untrusted: every ring operation checks {@code prod - cons <= ring size} first
@@ -52,12 +55,11 @@ public final class Console {
     /** Prefix of the console's own DEBUG callback ({@code __MODULE__ "|CONSOLE"}). */
     public static final String DEBUG_PREFIX = "XENBUS|CONSOLE";
 
+    private final Vm vm;
     private final Kernel kernel;
-    private final Domain domain;
     private final EvtchnClient evtchn;
     private final GnttabClient gnttab;
     private final Debug debug;
-    private final String name;
     private final KernelLock ringLock;
     private final List<ConsoleWakeup> wakeups = new CopyOnWriteArrayList<>();
     private final AtomicLong events = new AtomicLong();
@@ -72,14 +74,33 @@ public final class Console {
     private int references;
     private DebugCallback debugCallback;
 
-    public Console(Kernel kernel, Domain domain, EvtchnClient evtchn, GnttabClient gnttab, Debug debug) {
-        this.kernel = kernel;
-        this.domain = domain;
-        this.evtchn = evtchn;
-        this.gnttab = gnttab;
-        this.debug = debug;
-        this.name = DomId.name(domain.domid());
-        this.ringLock = kernel.lock(name + "/xenbus console ring");
+    /**
+     * @param vm     the guest
+     * @param evtchn the same guest's EVTCHN (the FIXED console channel)
+     * @param gnttab the same guest's GNTTAB (grant entry 0 names the ring's gfn)
+     * @param debug  where the console's DEBUG callback is registered
+     */
+    public Console(Vm vm, EvtchnClient evtchn, GnttabClient gnttab, Debug debug) {
+        this.vm = Objects.requireNonNull(vm, "vm");
+        this.kernel = vm.kernel();
+        this.evtchn = Objects.requireNonNull(evtchn, "evtchn");
+        this.gnttab = Objects.requireNonNull(gnttab, "gnttab");
+        this.debug = Objects.requireNonNull(debug, "debug");
+        this.ringLock = kernel.lock(name() + "/xenbus console ring");
+    }
+
+    private String name() {
+        return DomId.name(vm.domid());
+    }
+
+    /** The guest. */
+    public Vm vm() {
+        return vm;
+    }
+
+    /** Whether {@code HVM_PARAM_CONSOLE_EVTCHN} is set in the domain the guest runs in now. */
+    public boolean present() {
+        return vm.domain().hvmParam(HvmParam.CONSOLE_EVTCHN) != 0;
     }
 
     // ---- Acquire / Release ------------------------------------------------------------------------
@@ -96,17 +117,17 @@ public final class Console {
             references++;
             return true;
         }
-        if (domain.hvmParam(HvmParam.CONSOLE_EVTCHN) == 0) {
-            LOG.info("{}: no HVM_PARAM_CONSOLE_EVTCHN; PV console skipped", name);
+        if (!present()) {
+            LOG.info("{}: no HVM_PARAM_CONSOLE_EVTCHN; PV console skipped", name());
             return false;
         }
         gfn = gnttab.consoleRingGfn();
-        ring = new ConsoleRing(domain.memory().page(gfn), kernel);
+        ring = new ConsoleRing(vm.domain().memory().page(gfn), kernel);
         enable();
         debug.acquire();
         debugCallback = debug.register(DEBUG_PREFIX, this::dumpDebug);
         references = 1;
-        LOG.debug("{}: CONSOLE page at gfn 0x{}, port {}", name, Long.toHexString(gfn), channel.localPort());
+        LOG.debug("{}: CONSOLE page at gfn 0x{}, port {}", name(), Long.toHexString(gfn), channel.localPort());
         return true;
     }
 
@@ -119,11 +140,11 @@ public final class Console {
      */
     public synchronized void release() {
         if (references == 0) {
-            throw new IllegalStateException(name + ": CONSOLE released more often than acquired");
+            throw new IllegalStateException(name() + ": CONSOLE released more often than acquired");
         }
         if (references == 1) {
             if (!wakeups.isEmpty()) {
-                throw new IllegalStateException(name + ": CONSOLE released with OUTSTANDING WAKEUPS " + wakeups);
+                throw new IllegalStateException(name() + ": CONSOLE released with OUTSTANDING WAKEUPS " + wakeups);
             }
             debug.deregister(debugCallback);
             debugCallback = null;
@@ -136,12 +157,12 @@ public final class Console {
     }
 
     private void enable() {
-        int port = (int) domain.hvmParam(HvmParam.CONSOLE_EVTCHN);
+        int port = (int) vm.domain().hvmParam(HvmParam.CONSOLE_EVTCHN);
         EvtchnChannel ch = evtchn.openFixed(port, false, c -> onEvent());
         evtchn.unmask(ch, false, true);
         channel = ch;
         enabled = true;
-        LOG.debug("{}: CONSOLE: ENABLE ({})", name, port);
+        LOG.debug("{}: CONSOLE: ENABLE ({})", name(), port);
         poll(); // [bus console.c ConsoleEnable]: an initial poll
     }
 
@@ -152,7 +173,7 @@ public final class Console {
         if (ch != null) {
             evtchn.close(ch);
         }
-        LOG.debug("{}: CONSOLE: DISABLE", name);
+        LOG.debug("{}: CONSOLE: DISABLE", name());
     }
 
     /** References held. */
@@ -196,8 +217,8 @@ public final class Console {
      * @return bytes read; 0 when there are none, when disabled, or when the indices are broken
      */
     public int read(byte[] dst, int off, int len) {
-        ConsoleRing r = requireRing("Read");
-        return locked(() -> r.in().read(dst, off, len));
+        requireRing("Read");
+        return locked(r -> r.in().read(dst, off, len));
     }
 
     /**
@@ -207,8 +228,8 @@ public final class Console {
      * @return bytes written; 0 when the ring is full, when disabled, or when the indices are broken
      */
     public int write(byte[] src, int off, int len) {
-        ConsoleRing r = requireRing("Write");
-        return locked(() -> r.out().write(src, off, len));
+        requireRing("Write");
+        return locked(r -> r.out().write(src, off, len));
     }
 
     /** {@link #write} of a whole array. */
@@ -217,18 +238,20 @@ public final class Console {
     }
 
     private interface RingOp {
-        int run();
+        int run(ConsoleRing ring);
     }
 
+    /** The ring is read under the lock: a resume in between may have mapped it again. */
     private int locked(RingOp op) {
         ringLock.lock();
         try {
-            if (!enabled) {
+            ConsoleRing r = ring;
+            if (!enabled || r == null) {
                 return 0;
             }
             int n;
             try {
-                n = op.run();
+                n = op.run(r);
             } catch (RingIndexException e) {
                 fault(e.fault());
                 return 0;
@@ -254,14 +277,14 @@ public final class Console {
     private void fault(RingFault f) {
         lastFault = f;
         if (faults.incrementAndGet() == 1) {
-            LOG.error("{}: PV console ring broken by the backend: {}", name, f.message());
+            LOG.error("{}: PV console ring broken by the backend: {}", name(), f.message());
         }
     }
 
     private ConsoleRing requireRing(String op) {
         ConsoleRing r = ring;
         if (r == null) {
-            throw new IllegalStateException(name + ": CONSOLE " + op + " without Acquire");
+            throw new IllegalStateException(name() + ": CONSOLE " + op + " without Acquire");
         }
         return r;
     }
@@ -303,7 +326,7 @@ public final class Console {
     /** {@code ConsoleWakeupRemove}. */
     public void wakeupRemove(ConsoleWakeup w) {
         if (!wakeups.remove(w)) {
-            throw new IllegalArgumentException(name + ": CONSOLE wakeup remove of " + w + ", which is not registered");
+            throw new IllegalArgumentException(name() + ": CONSOLE wakeup remove of " + w + ", which is not registered");
         }
     }
 
@@ -329,8 +352,9 @@ public final class Console {
     }
 
     /**
-     * Suspend LATE, after EVTCHN's: the gfn is read again from grant entry 0 (it must be the same page)
-     * and the channel re-opened on the port now in {@code HVM_PARAM_CONSOLE_EVTCHN}.
+     * Suspend LATE, after EVTCHN's: the gfn is read again from grant entry 0 (it must be the same page),
+     * the ring taken from that gfn of the domain the guest runs in now, and the channel re-opened on the
+     * port now in {@code HVM_PARAM_CONSOLE_EVTCHN}.
      *
      * @throws IllegalStateException if the toolstack moved the console page
      */
@@ -340,14 +364,15 @@ public final class Console {
         }
         long now = gnttab.consoleRingGfn();
         if (now != gfn) {
-            throw new IllegalStateException(name + ": console ring moved across resume: grant entry 0 names gfn 0x"
+            throw new IllegalStateException(name() + ": console ring moved across resume: grant entry 0 names gfn 0x"
                     + Long.toHexString(now) + ", was 0x" + Long.toHexString(gfn));
         }
         disable();
-        if (domain.hvmParam(HvmParam.CONSOLE_EVTCHN) != 0) {
+        ring = new ConsoleRing(vm.domain().memory().page(gfn), kernel);
+        if (present()) {
             enable();
         } else {
-            LOG.warn("{}: no HVM_PARAM_CONSOLE_EVTCHN after resume; PV console stays disabled", name);
+            LOG.warn("{}: no HVM_PARAM_CONSOLE_EVTCHN after resume; PV console stays disabled", name());
         }
     }
 
@@ -374,7 +399,7 @@ public final class Console {
     @Override
     public String toString() {
         ConsoleRing r = ring;
-        return "Console[" + name + (r == null ? ", not acquired" : ", gfn 0x" + Long.toHexString(gfn) + ", port "
+        return "Console[" + name() + (r == null ? ", not acquired" : ", gfn 0x" + Long.toHexString(gfn) + ", port "
                 + port() + ", " + r) + "]";
     }
 }

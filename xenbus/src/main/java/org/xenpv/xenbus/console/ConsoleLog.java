@@ -46,7 +46,8 @@ public final class ConsoleLog {
     private final AtomicLong messagesDropped = new AtomicLong();
     private XenbusLog.Disposition disposition;
     private Actor flusher;
-    private volatile boolean stopping;
+    /** Bumped by every attach and detach: a flusher whose generation is gone ends (one flusher at a time). */
+    private volatile long generation;
 
     /**
      * @param consoleLogLevel the {@code ConsoleLogLevel} mask ({@link LogLevel}); 0 = off
@@ -72,8 +73,8 @@ public final class ConsoleLog {
             return false;
         }
         disposition = log.addDisposition(consoleLogLevel, (level, text) -> output(text));
-        stopping = false;
-        flusher = kernel.spawn(log.name() + "/console-log", this::flushLoop);
+        long gen = ++generation;
+        flusher = kernel.spawn(log.name() + "/console-log", () -> flushLoop(gen));
         return true;
     }
 
@@ -81,7 +82,7 @@ public final class ConsoleLog {
     public synchronized void detach() {
         log.removeDisposition(disposition);
         disposition = null;
-        stopping = true;
+        generation++;
         synchronized (pending) {
             messagesDropped.addAndGet(pending.size());
             for (byte[] b : pending) {
@@ -150,10 +151,10 @@ public final class ConsoleLog {
         }
     }
 
-    private void flushLoop() {
+    private void flushLoop(long gen) {
         while (true) {
-            flushWake.await(() -> stopping || hasPending());
-            if (stopping) {
+            flushWake.await(() -> generation != gen || hasPending());
+            if (generation != gen) {
                 return;
             }
             byte[] b;

@@ -9,8 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.core.domain.DomId;
 import org.xenpv.core.evtchn.Virq;
-import org.xenpv.core.platform.Domain;
-import org.xenpv.core.sim.Kernel;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.xenbus.evtchn.EvtchnChannel;
 import org.xenpv.xenbus.evtchn.EvtchnClient;
 import org.xenpv.xenbus.log.LogLevel;
@@ -33,7 +32,8 @@ import org.xenpv.xenbus.log.XenbusLog;
  *
  * <p>Resume: EVTCHN's late callback resets every channel, so {@link #resumeLate} (after EVTCHN's) binds
  * {@code VIRQ_DEBUG} again, as the FDO's late callback does ({@code FdoVirqTeardown} then
- * {@code FdoVirqInitialize}).
+ * {@code FdoVirqInitialize}). The guest is held as a {@link Vm}, so after a restore the binding is made
+ * in the domain the guest runs in now, and {@code xl debug-keys q} there reaches the callbacks.
  */
 public final class Debug {
 
@@ -42,11 +42,9 @@ public final class Debug {
     /** {@code MAXIMUM_PREFIX_LENGTH}, the terminating NUL included. */
     public static final int MAXIMUM_PREFIX_LENGTH = 32;
 
-    private final Kernel kernel;
-    private final Domain domain;
+    private final Vm vm;
     private final EvtchnClient evtchn;
     private final XenbusLog log;
-    private final String name;
     private final CopyOnWriteArrayList<DebugCallback> callbacks = new CopyOnWriteArrayList<>();
     private final ThreadLocal<DebugCallback> current = new ThreadLocal<>();
     private final AtomicLong triggers = new AtomicLong();
@@ -55,12 +53,25 @@ public final class Debug {
     private boolean virqWanted;
     private EvtchnChannel virq;
 
-    public Debug(Kernel kernel, Domain domain, EvtchnClient evtchn, XenbusLog log) {
-        this.kernel = kernel;
-        this.domain = domain;
+    /**
+     * @param vm     the guest
+     * @param evtchn the same guest's EVTCHN ({@code VIRQ_DEBUG} is bound through it), or null for a DEBUG
+     *               that is only triggered explicitly
+     * @param log    where {@link #printf} writes
+     */
+    public Debug(Vm vm, EvtchnClient evtchn, XenbusLog log) {
+        this.vm = java.util.Objects.requireNonNull(vm, "vm");
         this.evtchn = evtchn;
-        this.log = log;
-        this.name = DomId.name(domain.domid());
+        this.log = java.util.Objects.requireNonNull(log, "log");
+    }
+
+    private String name() {
+        return DomId.name(vm.domid());
+    }
+
+    /** The guest. */
+    public Vm vm() {
+        return vm;
     }
 
     /** The log {@link #printf} writes to. */
@@ -83,10 +94,10 @@ public final class Debug {
      */
     public synchronized void release() {
         if (references == 0) {
-            throw new IllegalStateException(name + ": DEBUG released more often than acquired");
+            throw new IllegalStateException(name() + ": DEBUG released more often than acquired");
         }
         if (references == 1 && !callbacks.isEmpty()) {
-            throw new IllegalStateException(name + ": DEBUG released with OUTSTANDING CALLBACKS " + prefixes());
+            throw new IllegalStateException(name() + ": DEBUG released with OUTSTANDING CALLBACKS " + prefixes());
         }
         references--;
     }
@@ -116,7 +127,7 @@ public final class Debug {
      */
     public void deregister(DebugCallback cb) {
         if (!callbacks.remove(cb)) {
-            throw new IllegalArgumentException(name + ": DEBUG deregister of " + cb + ", which is not registered");
+            throw new IllegalArgumentException(name() + ": DEBUG deregister of " + cb + ", which is not registered");
         }
         cb.deregistered();
     }
@@ -141,7 +152,7 @@ public final class Debug {
     public void printf(String format, Object... args) {
         DebugCallback cb = current.get();
         if (cb == null) {
-            throw new IllegalStateException(name + ": DEBUG Printf outside a debug callback");
+            throw new IllegalStateException(name() + ": DEBUG Printf outside a debug callback");
         }
         log.log(LogLevel.INFO, cb.prefix() + ": " + String.format(Locale.ROOT, format, args));
     }
@@ -154,7 +165,7 @@ public final class Debug {
     /** {@code DebugTrigger(Callback)}: runs only {@code cb}. */
     public void trigger(DebugCallback cb) {
         if (!cb.registered()) {
-            throw new IllegalArgumentException(name + ": DEBUG trigger of " + cb);
+            throw new IllegalArgumentException(name() + ": DEBUG trigger of " + cb);
         }
         triggers.incrementAndGet();
         run(cb, false);
@@ -199,14 +210,17 @@ public final class Debug {
      */
     public synchronized void enableVirq() {
         if (virq != null) {
-            throw new IllegalStateException(name + ": VIRQ_DEBUG already bound on port " + virq.localPort());
+            throw new IllegalStateException(name() + ": VIRQ_DEBUG already bound on port " + virq.localPort());
+        }
+        if (evtchn == null) {
+            throw new IllegalStateException(name() + ": VIRQ_DEBUG cannot be bound: this DEBUG was built without EVTCHN");
         }
         virq = evtchn.openVirq(Virq.DEBUG, 0, ch -> {
             virqs.incrementAndGet();
             trigger();
         });
         virqWanted = true;
-        LOG.debug("{}: VIRQ_DEBUG on port {}", name, virq.localPort());
+        LOG.debug("{}: VIRQ_DEBUG on port {}", name(), virq.localPort());
     }
 
     /** {@code FdoVirqTeardown}: closes the {@code VIRQ_DEBUG} channel, if bound. */
@@ -250,6 +264,6 @@ public final class Debug {
 
     @Override
     public String toString() {
-        return "Debug[" + name + ", " + prefixes() + (virq == null ? "" : ", VIRQ_DEBUG port " + virq.localPort()) + "]";
+        return "Debug[" + name() + ", " + prefixes() + (virq == null ? "" : ", VIRQ_DEBUG port " + virq.localPort()) + "]";
     }
 }

@@ -11,15 +11,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.core.domain.DomId;
-import org.xenpv.core.evtchn.Virq;
 import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.xenbus.balloon.BalloonMover;
+import org.xenpv.xenbus.balloon.BalloonTarget;
+import org.xenpv.xenbus.console.Console;
+import org.xenpv.xenbus.console.ConsoleLog;
+import org.xenpv.xenbus.debug.Debug;
 import org.xenpv.xenbus.enumeration.ClassScan;
-import org.xenpv.xenbus.evtchn.EvtchnChannel;
 import org.xenpv.xenbus.evtchn.EvtchnClient;
 import org.xenpv.xenbus.gnttab.GnttabClient;
+import org.xenpv.xenbus.iface.InterfaceRegistry;
+import org.xenpv.xenbus.iface.InterfaceSpec;
+import org.xenpv.xenbus.iface.XenbusInterfaces;
+import org.xenpv.xenbus.log.LogLevel;
+import org.xenpv.xenbus.log.XenbusLog;
 import org.xenpv.xenbus.memory.GuestFrames;
+import org.xenpv.xenbus.sharedinfo.SharedInfoTime;
 import org.xenpv.xenbus.store.StoreClient;
 import org.xenpv.xenbus.store.StoreException;
 import org.xenpv.xenbus.store.StoreStatus;
@@ -36,16 +44,26 @@ import org.xenpv.xenbus.unplug.UnplugType;
  * The XENBUS bus driver instance of one guest, its active FDO ({@code [bus fdo.c]},
  * windows-pv-drivers.md §1.5, §1.8): it owns the guest's EVTCHN, GNTTAB, STORE and SUSPEND, unplugs the
  * emulated devices at boot, publishes the guest's {@code drivers/<N>} and {@code control/feature-*}
- * keys and runs the scan, suspend and balloon threads.
+ * keys and runs the scan, suspend and balloon threads. It also owns SHARED_INFO ({@link SharedInfoTime}),
+ * DEBUG ({@link Debug}), CONSOLE ({@link Console}) with the console log disposition ({@link ConsoleLog})
+ * and the {@link InterfaceRegistry} its children query.
  *
  * <p>{@link #start()} (PnP start and {@code __FdoD3ToD0}), from a guest actor:
  * <ol>
- *   <li>EVTCHN, GNTTAB and STORE are acquired and their SUSPEND callbacks registered in the driver's
- *       order (EARLY: evtchn, gnttab, store; LATE: evtchn, store, then the FDO's own); the shared-info
- *       and console callbacks go between them once those interfaces exist here.</li>
+ *   <li>DEBUG, EVTCHN, SHARED_INFO, GNTTAB, STORE and (when the toolstack set
+ *       {@code HVM_PARAM_CONSOLE_EVTCHN}) CONSOLE are acquired and their SUSPEND callbacks registered in
+ *       the driver's order: EARLY evtchn, shared_info (the page mapped again at its gfn), gnttab, store;
+ *       LATE evtchn, store, console (the FIXED channel re-opened on the port now in the param, the ring
+ *       taken from the new domain's RAM), then the FDO's own.</li>
+ *   <li>The interfaces it really provides are published in {@link #interfaces()}: SUSPEND, SHARED_INFO,
+ *       EVTCHN, DEBUG, STORE, GNTTAB, UNPLUG (only with a platform unplug device) and CONSOLE (only if it
+ *       was acquired). RANGE_SET and CACHE have no provider in this model and EMULATED is XENFILT's, so
+ *       a query for them fails with {@code STATUS_NOT_SUPPORTED}.</li>
  *   <li>The emulated disks/NICs are unplugged ({@link Unplug#boot}).</li>
  *   <li>{@code drivers/<N>} at the first free N ({@link Distribution}), {@code VIRQ_DEBUG} bound on
- *       CPU0, watches on {@code device} (scan thread), {@code control/shutdown} (suspend thread),
+ *       CPU0 through DEBUG (each delivery runs the registered debug callbacks), the console log
+ *       disposition attached if {@link Options#consoleLogLevel()} is non-zero and the console is there,
+ *       watches on {@code device} (scan thread), {@code control/shutdown} (suspend thread),
  *       {@code control/feature-suspend=1}, and with the balloon on a watch on {@code memory/target}
  *       (balloon thread) and {@code control/feature-balloon=1}. Failed feature writes are ignored, as
  *       the driver's {@code (VOID)} casts do.</li>
@@ -67,17 +85,20 @@ import org.xenpv.xenbus.unplug.UnplugType;
  *
  * <p>On every resume the FDO's LATE callback ({@code FdoSuspendCallbackLate}) runs D0-to-D3 then
  * D3-to-D0: the stale watches are removed (no UNWATCH on the wire), the feature keys and this vendor's
- * {@code drivers/*} entries are removed where they still exist, the VIRQ re-bound and everything
+ * {@code drivers/*} entries are removed where they still exist, the console log detached and attached
+ * again, {@code VIRQ_DEBUG} re-bound (EVTCHN's LATE callback, before, reset every channel) and everything
  * published and watched again in the domain the guest now runs in. Children register their own
  * callbacks with {@link #suspend()} after {@link #start()}, so theirs run after the FDO's.
  *
- * <p>{@link #stop()} (D3, remove) is refused while the balloon is inflated; otherwise it removes the
- * keys and {@code drivers/<N>}, joins the threads, deregisters the callbacks and releases STORE and
- * EVTCHN, so the platform's leak report is clean but for the toolstack's plumbing.
+ * <p>{@link #stop()} (D3, remove) is refused while the balloon is inflated or while a child still holds
+ * an interface from {@link #interfaces()} (the leak check, naming each holder); otherwise it removes the
+ * keys and {@code drivers/<N>}, joins the threads, deregisters the callbacks, withdraws the interfaces
+ * and releases CONSOLE, SHARED_INFO, DEBUG, STORE and EVTCHN, so the platform's leak report is clean but
+ * for the toolstack's plumbing.
  *
- * <p>Not modelled: the watchdog ({@code XEN:WATCHDOG}, per-CPU {@code VIRQ_TIMER}), the console log
- * disposition, the PDOs of the scanned classes (only the class list is kept), the wait of device start
- * for the balloon, and DEBUG/SHARED_INFO/CONSOLE (other packages).
+ * <p>Not modelled: the watchdog ({@code XEN:WATCHDOG}, per-CPU {@code VIRQ_TIMER}), the PDOs of the
+ * scanned classes (only the class list is kept), the wait of device start for the balloon, and the
+ * RANGE_SET and CACHE interfaces.
  */
 public final class XenbusFdo {
 
@@ -103,14 +124,19 @@ public final class XenbusFdo {
      * @param forceUnplug        {@code ForceUnplug}
      * @param evtchn             EVTCHN registry knobs
      * @param store              STORE timing
+     * @param sharedInfo         SHARED_INFO knobs ({@code RealTimeIsUniversal})
+     * @param consoleLogLevel    {@code ConsoleLogLevel}: the {@link LogLevel} mask of XENBUS log messages
+     *                           copied to the PV console; 0 (the default) = none
      */
     public record Options(String vendor, int major, int minor, int micro, int build, boolean debugBuild,
                           boolean balloon, Set<UnplugType> installedPvDevices, boolean forceUnplug,
-                          EvtchnClient.Options evtchn, StoreClient.Options store) {
+                          EvtchnClient.Options evtchn, StoreClient.Options store, SharedInfoTime.Options sharedInfo,
+                          int consoleLogLevel) {
 
         /** The upstream build defaults: Xen Project 9.1.0.0, free build, balloon on, both PV drivers installed. */
         public static final Options DEFAULT = new Options("Xen Project", 9, 1, 0, 0, false, true,
-                EnumSet.allOf(UnplugType.class), false, EvtchnClient.Options.DEFAULT, StoreClient.Options.DEFAULT);
+                EnumSet.allOf(UnplugType.class), false, EvtchnClient.Options.DEFAULT, StoreClient.Options.DEFAULT,
+                SharedInfoTime.Options.DEFAULT, LogLevel.NONE);
 
         public Options {
             Objects.requireNonNull(vendor);
@@ -118,26 +144,38 @@ public final class XenbusFdo {
                     : EnumSet.copyOf(installedPvDevices);
             Objects.requireNonNull(evtchn);
             Objects.requireNonNull(store);
+            Objects.requireNonNull(sharedInfo);
         }
 
         public Options withBalloon(boolean on) {
             return new Options(vendor, major, minor, micro, build, debugBuild, on, installedPvDevices, forceUnplug,
-                    evtchn, store);
+                    evtchn, store, sharedInfo, consoleLogLevel);
         }
 
         public Options withDebugBuild(boolean debug) {
             return new Options(vendor, major, minor, micro, build, debug, balloon, installedPvDevices, forceUnplug,
-                    evtchn, store);
+                    evtchn, store, sharedInfo, consoleLogLevel);
         }
 
         public Options withVendor(String v) {
             return new Options(v, major, minor, micro, build, debugBuild, balloon, installedPvDevices, forceUnplug,
-                    evtchn, store);
+                    evtchn, store, sharedInfo, consoleLogLevel);
         }
 
         public Options withEvtchn(EvtchnClient.Options e) {
             return new Options(vendor, major, minor, micro, build, debugBuild, balloon, installedPvDevices, forceUnplug,
-                    e, store);
+                    e, store, sharedInfo, consoleLogLevel);
+        }
+
+        public Options withSharedInfo(SharedInfoTime.Options si) {
+            return new Options(vendor, major, minor, micro, build, debugBuild, balloon, installedPvDevices, forceUnplug,
+                    evtchn, store, si, consoleLogLevel);
+        }
+
+        /** {@code ConsoleLogLevel} ({@link LogLevel#mask(LogLevel...)}; 0 = off). */
+        public Options withConsoleLogLevel(int mask) {
+            return new Options(vendor, major, minor, micro, build, debugBuild, balloon, installedPvDevices, forceUnplug,
+                    evtchn, store, sharedInfo, mask);
         }
 
         /** The {@code drivers/<N>} value. */
@@ -156,14 +194,18 @@ public final class XenbusFdo {
     private final EvtchnClient evtchn;
     private final GnttabClient gnttab;
     private final StoreClient store;
+    private final XenbusLog log;
+    private final Debug debug;
+    private final SharedInfoTime sharedInfo;
+    private final Console console;
+    private final ConsoleLog consoleLog;
+    private final InterfaceRegistry interfaces;
     private final FdoThread scanThread;
     private final FdoThread suspendThread;
     private final FdoThread balloonThread;
     /** {@code Fdo->BalloonSuspendMutex}: only ever tried, never waited for. */
     private final AtomicBoolean balloonSuspendMutex = new AtomicBoolean();
     private final List<SuspendCallback> callbacks = new ArrayList<>();
-    private final List<EvtchnChannel> virqs = new ArrayList<>();
-    private final AtomicLong debugVirqs = new AtomicLong();
     private final AtomicLong scans = new AtomicLong();
     private final AtomicLong suspendsSkipped = new AtomicLong();
     private final AtomicLong balloonSkips = new AtomicLong();
@@ -179,6 +221,7 @@ public final class XenbusFdo {
     private volatile StoreWatch suspendWatch;
     private volatile StoreWatch balloonWatch;
     private volatile int distributionIndex = -1;
+    private volatile boolean consoleAcquired;
 
     /**
      * @param vm           the guest
@@ -200,6 +243,12 @@ public final class XenbusFdo {
         this.gnttab = new GnttabClient(vm, frames);
         this.store = new StoreClient(vm, evtchn, gnttab, options.store());
         String name = DomId.name(vm.domid());
+        this.log = new XenbusLog(name + " " + PRODUCT);
+        this.debug = new Debug(vm, evtchn, log);
+        this.sharedInfo = new SharedInfoTime(vm, frames, options.sharedInfo());
+        this.console = new Console(vm, evtchn, gnttab, debug);
+        this.consoleLog = new ConsoleLog(kernel, log, console, options.consoleLogLevel());
+        this.interfaces = new InterfaceRegistry(name + " " + PRODUCT);
         this.scanThread = new FdoThread(kernel, name + "/xenbus-scan");
         this.suspendThread = new FdoThread(kernel, name + "/xenbus-suspend");
         this.balloonThread = options.balloon() ? new FdoThread(kernel, name + "/xenbus-balloon") : null;
@@ -216,17 +265,23 @@ public final class XenbusFdo {
         if (started) {
             throw new IllegalStateException(name() + ": XENBUS FDO already started");
         }
+        debug.acquire();
         evtchn.acquire();
         callbacks.add(suspend.register(SuspendCallbackType.EARLY, "evtchn", evtchn::suspendEarly));
         callbacks.add(suspend.register(SuspendCallbackType.LATE, "evtchn", evtchn::resumeLate));
-        // SHARED_INFO's EARLY callback (remap, mask all) belongs here, between EVTCHN and GNTTAB.
+        sharedInfo.acquire();
+        callbacks.add(suspend.register(SuspendCallbackType.EARLY, "shared_info", sharedInfo::resumeEarly));
         gnttab.acquire();
         callbacks.add(suspend.register(SuspendCallbackType.EARLY, "gnttab", gnttab::resumeEarly));
         store.acquire();
         callbacks.add(suspend.register(SuspendCallbackType.EARLY, "store", store::suspendEarly));
         callbacks.add(suspend.register(SuspendCallbackType.LATE, "store", store::resumeLate));
-        // CONSOLE's LATE callback (re-open its FIXED channel) belongs here, before the FDO's.
+        consoleAcquired = console.acquire();
+        if (consoleAcquired) {
+            callbacks.add(suspend.register(SuspendCallbackType.LATE, "console", console::resumeLate));
+        }
         callbacks.add(suspend.register(SuspendCallbackType.LATE, "fdo", this::resumeLate));
+        publishInterfaces();
         if (unplug != null) {
             unplug.boot(options.installedPvDevices()::contains, options.forceUnplug());
         }
@@ -259,6 +314,10 @@ public final class XenbusFdo {
         if (balloonSize != 0) {
             throw new IllegalStateException(name() + ": stop vetoed: the balloon holds " + balloonSize + " pages");
         }
+        List<InterfaceRegistry.Held> held = interfaces.acquired();
+        if (!held.isEmpty()) {
+            throw new IllegalStateException(name() + ": stop vetoed: interfaces still acquired by children: " + held);
+        }
         d0 = false;
         d0ToD3();
         for (FdoThread t : threads()) {
@@ -271,9 +330,34 @@ public final class XenbusFdo {
             suspend.deregister(cb);
         }
         callbacks.clear();
+        for (InterfaceSpec spec : interfaces.published()) {
+            interfaces.withdraw(spec.name());
+        }
+        if (consoleAcquired) {
+            console.release();
+            consoleAcquired = false;
+        }
+        sharedInfo.release();
         store.close();
         evtchn.close();
+        debug.release();
         started = false;
+    }
+
+    /** The XENBUS interfaces this FDO has a provider for (see the class comment for the ones it lacks). */
+    private void publishInterfaces() {
+        interfaces.publish(XenbusInterfaces.SUSPEND, suspend);
+        interfaces.publish(XenbusInterfaces.SHARED_INFO, sharedInfo);
+        interfaces.publish(XenbusInterfaces.EVTCHN, evtchn);
+        interfaces.publish(XenbusInterfaces.DEBUG, debug);
+        interfaces.publish(XenbusInterfaces.STORE, store);
+        interfaces.publish(XenbusInterfaces.GNTTAB, gnttab);
+        if (unplug != null) {
+            interfaces.publish(XenbusInterfaces.UNPLUG, unplug);
+        }
+        if (consoleAcquired) {
+            interfaces.publish(XenbusInterfaces.CONSOLE, console);
+        }
     }
 
     private List<FdoThread> threads() {
@@ -291,7 +375,10 @@ public final class XenbusFdo {
 
     private void d3ToD0() {
         setDistribution();
-        virqs.add(evtchn.openVirq(Virq.DEBUG, 0, ch -> debugVirqs.incrementAndGet()));
+        debug.enableVirq();
+        if (consoleAcquired) {
+            consoleLog.attach();
+        }
         scanWatch = store.watchAdd(null, "device", scanThread::wake);
         suspendWatch = store.watchAdd("control", "shutdown", suspendThread::wake);
         ignoring(() -> store.printf(null, "control", "feature-suspend", "%d", 1));
@@ -312,10 +399,10 @@ public final class XenbusFdo {
         suspendWatch = null;
         removeWatch(scanWatch);
         scanWatch = null;
-        for (EvtchnChannel ch : virqs) {
-            evtchn.close(ch);
+        if (consoleLog.attached()) {
+            consoleLog.detach();
         }
-        virqs.clear();
+        debug.disableVirq();
         clearDistribution();
     }
 
@@ -444,7 +531,8 @@ public final class XenbusFdo {
     /** {@code FdoBalloon}. */
     private void balloonLoop(FdoThread self) {
         boolean initialized = false;
-        long cap = 0;
+        long staticMaxKiB = 0;
+        long videoramKiB = 0;
         while (true) {
             self.await(balloonActive ? BALLOON_RETRY_PERIOD : null);
             if (self.alerted()) {
@@ -468,14 +556,15 @@ public final class XenbusFdo {
                 if (staticMax < videoram) {
                     continue;
                 }
-                cap = (staticMax - videoram) / 4;
+                staticMaxKiB = staticMax;
+                videoramKiB = videoram;
                 initialized = true;
             }
             long target = readNumber("memory", "target");
             if (target < 0) {
                 continue;
             }
-            long size = cap - Math.min(target / 4, cap);
+            long size = BalloonTarget.balloonPages(staticMaxKiB, videoramKiB, target);
             if (balloonSize == size) {
                 continue;
             }
@@ -564,6 +653,41 @@ public final class XenbusFdo {
         return store;
     }
 
+    /** SHARED_INFO: the time of day from the guest's {@code shared_info} page. */
+    public SharedInfoTime sharedInfo() {
+        return sharedInfo;
+    }
+
+    /** DEBUG: children register their dump callbacks here; {@code VIRQ_DEBUG} runs them. */
+    public Debug debug() {
+        return debug;
+    }
+
+    /** CONSOLE (usable only if {@link #consoleAcquired()}). */
+    public Console console() {
+        return console;
+    }
+
+    /** Whether CONSOLE was acquired at start ({@code HVM_PARAM_CONSOLE_EVTCHN} was set). */
+    public boolean consoleAcquired() {
+        return consoleAcquired;
+    }
+
+    /** The disposition copying XENBUS log messages to the console ({@link Options#consoleLogLevel()}). */
+    public ConsoleLog consoleLog() {
+        return consoleLog;
+    }
+
+    /** The XENBUS log DEBUG prints to and the console log reads from. */
+    public XenbusLog log() {
+        return log;
+    }
+
+    /** The interfaces published to children ({@code IRP_MN_QUERY_INTERFACE}). */
+    public InterfaceRegistry interfaces() {
+        return interfaces;
+    }
+
     /** Whether the FDO is in D0 (started, not stopped). */
     public boolean d0() {
         return d0;
@@ -584,9 +708,9 @@ public final class XenbusFdo {
         return scans.get();
     }
 
-    /** {@code VIRQ_DEBUG} deliveries. */
+    /** {@code VIRQ_DEBUG} deliveries (each ran DEBUG's callbacks). */
     public long debugVirqs() {
-        return debugVirqs.get();
+        return debug.virqCount();
     }
 
     /** Suspend requests skipped because the balloon held the mutex. */

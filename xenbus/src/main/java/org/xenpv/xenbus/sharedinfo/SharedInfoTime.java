@@ -7,7 +7,7 @@ import org.xenpv.core.domain.DomId;
 import org.xenpv.core.domain.SharedInfo;
 import org.xenpv.core.mem.MemoryView;
 import org.xenpv.core.mem.Page;
-import org.xenpv.core.platform.Domain;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.xenbus.memory.GuestFrames;
 
@@ -36,7 +36,10 @@ import org.xenpv.xenbus.memory.GuestFrames;
  * same value as {@code seconds * 10^7 + nanos / 100}.
  *
  * <p>The page is mapped into a hole gfn with {@code XENMEM_add_to_physmap(shared_info)} and read
- * through the guest's physmap. Mask-all after the map (§1.1) stays with {@code EvtchnClient}, which
+ * through the guest's physmap. The guest is held as a {@link Vm}: after a restore into a new domain the
+ * old mapping is gone with the old domain, so {@link #resumeEarly} (the FDO's SHARED_INFO EARLY
+ * callback) maps the new domain's page at the same gfn and reads go there; the TSC is read from the
+ * domain the guest runs in at each read. Mask-all after the map (§1.1) stays with {@code EvtchnClient}, which
  * sets the 2-level masks when it acquires that ABI.
  */
 public final class SharedInfoTime {
@@ -67,22 +70,34 @@ public final class SharedInfoTime {
         }
     }
 
+    private final Vm vm;
     private final Kernel kernel;
-    private final Domain domain;
     private final GuestFrames frames;
     private final Options options;
-    private final String name;
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
     private volatile Page shared;
     private long gfn = -1;
 
-    public SharedInfoTime(Kernel kernel, Domain domain, GuestFrames frames, Options options) {
-        this.kernel = kernel;
-        this.domain = domain;
-        this.frames = frames;
-        this.options = options;
-        this.name = DomId.name(domain.domid());
+    /**
+     * @param vm      the guest
+     * @param frames  where the hole gfn comes from (the same guest's)
+     * @param options registry and build knobs
+     */
+    public SharedInfoTime(Vm vm, GuestFrames frames, Options options) {
+        this.vm = java.util.Objects.requireNonNull(vm, "vm");
+        this.kernel = vm.kernel();
+        this.frames = java.util.Objects.requireNonNull(frames, "frames");
+        this.options = java.util.Objects.requireNonNull(options, "options");
+    }
+
+    private String name() {
+        return DomId.name(vm.domid());
+    }
+
+    /** The guest. */
+    public Vm vm() {
+        return vm;
     }
 
     /** Maps {@code shared_info} at a fresh hole gfn ({@code XENMEM_add_to_physmap(shared_info, 0)}). */
@@ -94,16 +109,33 @@ public final class SharedInfoTime {
     }
 
     private void map() {
+        var domain = vm.domain();
         domain.mapSharedInfo(gfn);
         shared = domain.memory().page(gfn);
-        LOG.debug("{}: shared_info at gfn 0x{}", name, Long.toHexString(gfn));
+        LOG.debug("{}: shared_info at gfn 0x{}", name(), Long.toHexString(gfn));
     }
 
-    /** Suspend EARLY: the page is mapped again at the same gfn (a new domain's page after migration). */
+    /**
+     * Suspend EARLY: the page is mapped again at the same gfn in the domain the guest runs in now (after a
+     * restore, the new domain's {@code shared_info}; after a cancelled suspend, the same page again).
+     */
     public synchronized void resumeEarly() {
         if (gfn >= 0) {
             map();
         }
+    }
+
+    /**
+     * {@code SharedInfoRelease} on the last reference: the page stays in the physmap (the driver leaves the
+     * hole mapped), but reads are refused until the next {@link #acquire}.
+     */
+    public synchronized void release() {
+        shared = null;
+    }
+
+    /** Whether the page is mapped (acquired, not released). */
+    public boolean acquired() {
+        return shared != null;
     }
 
     /** The gfn the page is mapped at, or -1 before {@link #acquire}. */
@@ -156,7 +188,7 @@ public final class SharedInfoTime {
     public TimeReading read() {
         Page p = shared;
         if (p == null) {
-            throw new IllegalStateException(name + ": SHARED_INFO GetTime before acquire (shared_info not mapped)");
+            throw new IllegalStateException(name() + ": SHARED_INFO GetTime before acquire (shared_info not mapped)");
         }
         int t = SharedInfo.vcpuTime(0);
         int tries = 0;
@@ -180,7 +212,7 @@ public final class SharedInfoTime {
             int wcAgain = p.getIntVolatile(SharedInfo.WC_VERSION);
             int timeAgain = p.getIntVolatile(t + SharedInfo.VT_VERSION);
             if (wcAgain == wcVersion && timeAgain == timeVersion && (wcVersion & 1) == 0 && (timeVersion & 1) == 0) {
-                long tsc = domain.tsc();
+                long tsc = vm.domain().tsc();
                 reads.incrementAndGet();
                 return new TimeReading(wcVersion, timeVersion, sec, nsec, system, stamp, mul, shift, tsc, tries);
             }
@@ -194,7 +226,7 @@ public final class SharedInfoTime {
         if (kernel.currentActor() != null) {
             kernel.yieldNow();
         } else if (kernel.mode() == Kernel.Mode.DETERMINISTIC) {
-            throw new IllegalStateException(name + ": shared_info time update in progress (wc_version " + wcVersion
+            throw new IllegalStateException(name() + ": shared_info time update in progress (wc_version " + wcVersion
                     + ", time.version " + timeVersion + ") and GetTime was called off the simulation, where no "
                     + "actor can finish it: call it from an actor");
         } else {
@@ -204,6 +236,6 @@ public final class SharedInfoTime {
 
     @Override
     public String toString() {
-        return "SharedInfoTime[" + name + ", gfn 0x" + Long.toHexString(gfn) + ", " + options + "]";
+        return "SharedInfoTime[" + name() + ", gfn 0x" + Long.toHexString(gfn) + ", " + options + "]";
     }
 }

@@ -63,8 +63,8 @@ final class ConsoleWorld implements AutoCloseable {
         gnttab.acquire();
         xenbusLog = new XenbusLog("d" + guest.domid() + " XENBUS");
         xenbusLog.addDisposition(LogLevel.mask(LogLevel.INFO), (level, text) -> log.add(text));
-        debug = new Debug(kernel, guest, evtchn, xenbusLog);
-        console = new Console(kernel, guest, evtchn, gnttab, debug);
+        debug = new Debug(evtchn.vm(), evtchn, xenbusLog);
+        console = new Console(evtchn.vm(), evtchn, gnttab, debug);
     }
 
     /** Runs {@code body} as a guest actor until it finishes; rethrows its failure. */

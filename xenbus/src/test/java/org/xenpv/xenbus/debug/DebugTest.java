@@ -37,7 +37,7 @@ class DebugTest {
     private Debug debug(Domain d, EvtchnClient evtchn) {
         XenbusLog log = new XenbusLog("d" + d.domid() + " XENBUS");
         log.addDisposition(LogLevel.mask(LogLevel.INFO), (level, text) -> lines.add(text));
-        return new Debug(kernel, d, evtchn, log);
+        return new Debug(Vm.of(platform, d), evtchn, log);
     }
 
     private EvtchnClient evtchn(Domain d) {

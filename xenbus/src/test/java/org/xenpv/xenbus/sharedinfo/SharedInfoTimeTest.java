@@ -14,6 +14,7 @@ import org.xenpv.core.domain.SharedInfo;
 import org.xenpv.core.mem.Page;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
+import org.xenpv.core.platform.Vm;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.core.sim.KernelConfig;
@@ -32,7 +33,7 @@ class SharedInfoTimeTest {
     }
 
     private static SharedInfoTime time(Kernel kernel, Domain d, SharedInfoTime.Options o) {
-        SharedInfoTime t = new SharedInfoTime(kernel, d, new GuestFrames(org.xenpv.core.platform.Vm.of(d)), o);
+        SharedInfoTime t = new SharedInfoTime(Vm.of(d), new GuestFrames(Vm.of(d)), o);
         t.acquire();
         return t;
     }
@@ -133,7 +134,7 @@ class SharedInfoTimeTest {
         xen.putIntVolatile(v, xen.getIntVolatile(v) + 1);
         assertThatThrownBy(t::getTime).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("time update in progress").hasMessageContaining("call it from an actor");
-        assertThatThrownBy(() -> new SharedInfoTime(kernel, d, new GuestFrames(org.xenpv.core.platform.Vm.of(d)), SharedInfoTime.Options.DEFAULT).getTime())
+        assertThatThrownBy(() -> new SharedInfoTime(Vm.of(d), new GuestFrames(Vm.of(d)), SharedInfoTime.Options.DEFAULT).getTime())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("before acquire");
     }
 
