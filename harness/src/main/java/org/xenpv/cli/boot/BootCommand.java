@@ -20,6 +20,7 @@ import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.core.sim.SimulationException;
 import org.xenpv.harness.boot.DeviceArg;
+import org.xenpv.harness.console.ConsoleBackend;
 import org.xenpv.harness.boot.LogSummary;
 import org.xenpv.harness.boot.StoreTree;
 import org.xenpv.harness.toolstack.DeviceSpec;
@@ -27,6 +28,7 @@ import org.xenpv.harness.toolstack.GuestDomain;
 import org.xenpv.harness.toolstack.Toolstack;
 import org.xenpv.xenbus.enumeration.PdoIds;
 import org.xenpv.xenbus.fdo.XenbusFdo;
+import org.xenpv.xenbus.log.LogLevel;
 import org.xenpv.xenbus.unplug.Unplug;
 import org.xenpv.xenbus.unplug.UnplugType;
 import org.xenpv.xenstore.ring.Xenstored;
@@ -77,6 +79,11 @@ public final class BootCommand implements Callable<Integer> {
     @Option(names = "--stop", description = "after everything else, stop XENBUS (D3) and report anything left set up")
     boolean stop;
 
+    @Option(names = "--console-log", paramLabel = "LEVELS", split = ",", description = "XENBUS ConsoleLogLevel: "
+            + "log levels copied to the PV console (e.g. info,warning,error,critical,trace); a dom0 console backend "
+            + "collects the output and it is printed (default: off, as the driver's default)")
+    List<String> consoleLog = new ArrayList<>();
+
     @Option(names = "--log", paramLabel = "FILE", description = "write the whole event log to FILE "
             + "(JSON lines if FILE ends in .jsonl, text otherwise)")
     Path log;
@@ -105,7 +112,13 @@ public final class BootCommand implements Callable<Integer> {
                 }
                 Vm vm = Vm.of(platform, platform.domain(g.domid()));
                 PlatformUnplugDevice unplugDevice = new PlatformUnplugDevice();
-                XenbusFdo.Options options = XenbusFdo.Options.DEFAULT;
+                int consoleMask = LogLevel.parse(consoleLog);
+                if (!consoleLog.isEmpty() && consoleMask == 0) {
+                    throw new UserError("--console-log " + String.join(",", consoleLog) + ": no known level (ERROR, "
+                            + "WARNING, INFO, TRACE, CRITICAL)");
+                }
+                XenbusFdo.Options options = XenbusFdo.Options.DEFAULT.withConsoleLogLevel(consoleMask);
+                ConsoleBackend[] console = {consoleMask != 0 ? ConsoleBackend.of(platform, g) : null};
                 Unplug unplug = new Unplug(unplugDevice, options.major(), options.minor(), options.micro(), false);
                 if (devices.stream().anyMatch(d -> d.type().equals("vbd"))) {
                     unplug.request(UnplugType.DISKS, true);
@@ -127,8 +140,17 @@ public final class BootCommand implements Callable<Integer> {
                     kernel.runUntil(() -> bus.suspends().size() > before, LIMIT);
                     kernel.runFor(Duration.ofSeconds(2));
                     out.printf("migrated d%d -> d%d: %s%n", from, n.domid(), bus.suspends().get(before));
+                    if (console[0] != null) {
+                        printConsole(out, console[0], from);
+                        console[0].close();
+                        console[0] = ConsoleBackend.of(platform, n);
+                        kernel.runFor(Duration.ofSeconds(1));
+                    }
                 }
                 printGuest(out, toolstack, xenstored, vm, bus, unplugDevice);
+                if (console[0] != null) {
+                    printConsole(out, console[0], vm.domid());
+                }
                 if (stop) {
                     runActor(kernel, "d" + vm.domid() + "/stop", bus::stop);
                     List<LeakReport.Leak> left = platform.leakReport().without(toolstack::owns).leaks().stream()
@@ -155,6 +177,11 @@ public final class BootCommand implements Callable<Integer> {
             }
             return rc;
         }
+    }
+
+    private static void printConsole(PrintWriter out, ConsoleBackend console, int domid) {
+        out.println("console d" + domid + (console.broken().map(b -> " (broken: " + b + ")").orElse("")) + ":");
+        console.output().lines().forEach(l -> out.println("  " + l));
     }
 
     private List<DeviceSpec> devices() {

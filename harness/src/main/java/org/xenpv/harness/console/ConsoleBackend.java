@@ -149,6 +149,10 @@ public final class ConsoleBackend implements AutoCloseable {
     }
 
     private void loop() {
+        // Like xenconsoled starting on a running guest: what is already in the ring is read before the first event.
+        if (drainOutput()) {
+            kick();
+        }
         while (!stopped) {
             d0.poll(port);
             if (stopped) {

@@ -55,6 +55,15 @@ class BootCommandTest {
     }
 
     @Test
+    void consoleLogReachesTheConsoleBackendInEveryDomain() {
+        Run r = xenpv("boot", "--console-log", "info", "--migrate", "1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("console d1:\n  classes: CONS IFACE\n  suspend requested\n")
+                .contains("console d2:\n  resumed in d2 (from d1)\n");
+        assertThat(xenpv("boot", "--console-log", "loud").exit()).isEqualTo(Xenpv.EXIT_USAGE);
+    }
+
+    @Test
     void badDeviceArgumentsAreUsageErrors() {
         Run r = xenpv("boot", "--vbd", "vdev=hda");
         assertThat(r.exit()).isEqualTo(Xenpv.EXIT_USAGE);

@@ -425,6 +425,7 @@ public final class XenbusFdo {
                 int n = index;
                 ignoring(() -> store.write(null, "drivers", Integer.toString(n), options.distribution()));
                 distributionIndex = n;
+                note("distribution: drivers/" + n + " = " + options.distribution());
                 return;
             }
         }
@@ -480,7 +481,11 @@ public final class XenbusFdo {
             } catch (StoreException e) {
                 dir = List.of();
             }
-            classes = ClassScan.scan(dir);
+            List<String> found = ClassScan.scan(dir);
+            if (!found.equals(classes)) {
+                note("classes: " + String.join(" ", found));
+            }
+            classes = found;
             scans.incrementAndGet();
         }
     }
@@ -514,7 +519,9 @@ public final class XenbusFdo {
             }
             try {
                 ignoring(() -> store.write(null, "control", "shutdown", ""));
+                note("suspend requested");
                 SuspendOutcome o = suspend.trigger();
+                note(o.rc() == 1 ? "suspend cancelled (rc 1)" : "resumed in d" + o.toDomid() + " (from d" + o.fromDomid() + ")");
                 synchronized (suspends) {
                     suspends.add(o);
                 }
@@ -612,10 +619,12 @@ public final class XenbusFdo {
         return n;
     }
 
+    /** The driver's {@code Info(...)}: into the event log, and through the log dispositions (SLF4J, the PV console). */
     private void note(String what) {
         if (kernel.log().enabled()) {
             kernel.log().note("xenbus", name() + " " + what);
         }
+        log.log(LogLevel.INFO, what + "\n");
     }
 
     private String name() {
