@@ -86,7 +86,7 @@ public final class ConformanceDoc {
             }
             for (Rule r : ms.test().rules()) {
                 byRule.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(ms);
-                refs.merge(r.id(), r.ref(), (a, b) -> a.equals(b) ? a : a + "; " + b);
+                refs.merge(r.id(), r.ref(), (a, b) -> java.util.Arrays.asList(a.split("; ")).contains(b) ? a : a + "; " + b);
             }
         }
         StringBuilder sb = new StringBuilder();
