@@ -15,7 +15,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
 class ConformanceSuiteConventionsTest {
 
     @Test
-    @DisplayName("Every conformance test has @Checks(id, ref), a @DisplayName and at least two tags")
+    @DisplayName("Every conformance test has @Checks(id, ref), a @DisplayName stating the rule and citing the reference, and at least two tags")
     void conventions() throws Exception {
         var tests = ConformanceLauncher.discover(ConformanceRequest.all()).tests();
         assertThat(tests).isNotEmpty();
@@ -30,7 +30,9 @@ class ConformanceSuiteConventionsTest {
                         assertThat(r.ref()).as("rule ref on %s", where).isNotBlank();
                     });
             assertThat(AnnotationSupport.findAnnotation(m, DisplayName.class)).as("@DisplayName on %s", where)
-                    .isPresent().get().extracting(DisplayName::value).asString().hasSizeGreaterThan(15);
+                    .isPresent().get().extracting(DisplayName::value).asString().hasSizeGreaterThan(15)
+                    .as("@DisplayName on %s cites its reference section", where)
+                    .endsWith("(" + t.rules().getFirst().ref() + ")");
             assertThat(t.tags()).as("component and feature tags on %s", where).hasSizeGreaterThanOrEqualTo(2);
         }
     }

@@ -67,7 +67,7 @@ class KernelConformanceTest {
     @KernelOptions(preemption = 0.3)
     @Tag("determinism")
     @Checks(id = "KERNEL-1", ref = DESIGN + " §Actors and the baton")
-    @DisplayName("The same seed and kernel options give a byte-identical event log, as text and as JSON lines")
+    @DisplayName("The same seed and kernel options give a byte-identical event log, as text and as JSON lines" + " (" + DESIGN + " §Actors and the baton" + ")")
     void sameSeedSameLog(Kernel kernel) {
         counterScenario(kernel);
         try (Kernel again = Kernel.create(kernel.config())) {
@@ -82,7 +82,7 @@ class KernelConformanceTest {
     @KernelOptions(preemption = 0.3)
     @Tag("determinism")
     @Checks(id = "KERNEL-2", ref = DESIGN + " §Preemption points and interleavings")
-    @DisplayName("Different seeds explore different interleavings of the same actors")
+    @DisplayName("Different seeds explore different interleavings of the same actors" + " (" + DESIGN + " §Preemption points and interleavings" + ")")
     void seedsExploreInterleavings(XenpvRun run) {
         Set<List<String>> orders = new HashSet<>();
         for (int i = 0; i < 8; i++) {
@@ -106,7 +106,7 @@ class KernelConformanceTest {
     @XenpvTest
     @Tag("virtual-time")
     @Checks(id = "KERNEL-3", ref = ARCH)
-    @DisplayName("A 120 s timeout passes in one jump of the virtual clock, to exactly t=120s")
+    @DisplayName("A 120 s timeout passes in one jump of the virtual clock, to exactly t=120s" + " (" + ARCH + ")")
     void virtualTimeout(Kernel kernel) {
         WaitQueue reply = kernel.waitQueue("d1/store-reply");
         boolean[] satisfied = {true};
@@ -123,7 +123,7 @@ class KernelConformanceTest {
     @Tag("deadlock")
     @Checks(id = "KERNEL-4", ref = DESIGN + " §Actors and the baton")
     @DisplayName("A wait nobody can end is reported as a deadlock naming the waiting actor and its queue, once no"
-            + " timer is pending")
+            + " timer is pending" + " (" + DESIGN + " §Actors and the baton" + ")")
     void deadlockNamesWaiter(Kernel kernel) {
         WaitQueue lost = kernel.waitQueue("d1/evtchn-port-5");
         boolean[] sleeperDone = {false};
@@ -176,7 +176,7 @@ class KernelConformanceTest {
     @Tag("preemption")
     @Checks(id = "KERNEL-5", ref = DESIGN + " §Preemption points and interleavings")
     @DisplayName("A preemption point lets another actor see a half-done step when preemption is on, and never when"
-            + " it is off")
+            + " it is off" + " (" + DESIGN + " §Preemption points and interleavings" + ")")
     void preemptionPointsInterleave(Kernel kernel) {
         int seen = 0;
         for (int i = 0; i < 4; i++) {
@@ -191,7 +191,7 @@ class KernelConformanceTest {
     @XenpvTest
     @Tag("failure")
     @Checks(id = "KERNEL-6", ref = ARCH)
-    @DisplayName("An exception in an actor reaches the controlling test, naming the actor and keeping the cause")
+    @DisplayName("An exception in an actor reaches the controlling test, naming the actor and keeping the cause" + " (" + ARCH + ")")
     void actorFailureNamesActor(Kernel kernel) {
         kernel.spawn("d0/blkback", () -> {
             kernel.yieldNow();

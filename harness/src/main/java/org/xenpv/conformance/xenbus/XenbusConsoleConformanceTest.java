@@ -70,7 +70,7 @@ class XenbusConsoleConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.5)
     @Checks(id = "XENBUS-CONSOLE-1", ref = REF)
-    @DisplayName("CONSOLE Write copies what fits without blocking and sends an event only when bytes moved; xenconsoled gets every byte in order")
+    @DisplayName("CONSOLE Write copies what fits without blocking and sends an event only when bytes moved; xenconsoled gets every byte in order" + " (" + REF + ")")
     void partialWritesReachTheBackendInOrder(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("cons");
         Guest guest = Guest.of(kernel, platform.domain(g.domid()));
@@ -112,7 +112,7 @@ class XenbusConsoleConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-CONSOLE-2", ref = REF)
-    @DisplayName("Input from xenconsoled wakes the CONSOLE wakeups; Read copies what is there and acknowledges with an event")
+    @DisplayName("Input from xenconsoled wakes the CONSOLE wakeups; Read copies what is there and acknowledges with an event" + " (" + REF + ")")
     void inputWakesAndReadAcknowledges(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("cons");
         Guest guest = Guest.of(kernel, platform.domain(g.domid()));
@@ -151,7 +151,7 @@ class XenbusConsoleConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-CONSOLE-3", ref = "windows-pv-drivers.md §1.5 / §1.8")
-    @DisplayName("On resume CONSOLE re-opens its FIXED channel on the new HVM_PARAM_CONSOLE_EVTCHN, after EVTCHN's reset; output still reaches xenconsoled")
+    @DisplayName("On resume CONSOLE re-opens its FIXED channel on the new HVM_PARAM_CONSOLE_EVTCHN, after EVTCHN's reset; output still reaches xenconsoled" + " (" + "windows-pv-drivers.md §1.5 / §1.8" + ")")
     void resumeReopensTheChannel(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("cons");
         Domain d = platform.domain(g.domid());
@@ -174,7 +174,7 @@ class XenbusConsoleConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-CONSOLE-4", ref = REF)
-    @DisplayName("The driver log reaches the PV console only with ConsoleLogLevel != 0; \\n becomes \\r\\n and what does not fit is dropped and counted")
+    @DisplayName("The driver log reaches the PV console only with ConsoleLogLevel != 0; \\n becomes \\r\\n and what does not fit is dropped and counted" + " (" + REF + ")")
     void consoleLogging(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("cons");
         Guest guest = Guest.of(kernel, platform.domain(g.domid()));
@@ -216,7 +216,7 @@ class XenbusConsoleConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-CONSOLE-5", ref = REF)
-    @DisplayName("Broken console indices are caught at both ends: CONSOLE moves nothing and counts it, xenconsoled closes the console with a clear error")
+    @DisplayName("Broken console indices are caught at both ends: CONSOLE moves nothing and counts it, xenconsoled closes the console with a clear error" + " (" + REF + ")")
     void brokenIndicesCaughtByBothEnds(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("cons");
         Domain d = platform.domain(g.domid());
@@ -244,7 +244,7 @@ class XenbusConsoleConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-CONSOLE-6", ref = REF)
-    @DisplayName("Without HVM_PARAM_CONSOLE_EVTCHN the PV console is skipped: Acquire fails softly and the log stays off the console")
+    @DisplayName("Without HVM_PARAM_CONSOLE_EVTCHN the PV console is skipped: Acquire fails softly and the log stays off the console" + " (" + REF + ")")
     void noConsoleEvtchnSkipsTheConsole(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("cons");
         Domain d = platform.domain(g.domid());

@@ -52,7 +52,7 @@ class XenbusDebugConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-DEBUG-1", ref = REF)
-    @DisplayName("xl debug-keys q: VIRQ_DEBUG on vCPU 0 runs every DEBUG callback in registration order with its prefix; deregistered ones do not run")
+    @DisplayName("xl debug-keys q: VIRQ_DEBUG on vCPU 0 runs every DEBUG callback in registration order with its prefix; deregistered ones do not run" + " (" + REF + ")")
     void virqDebugRunsCallbacksInOrder(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("dbg").withVcpus(2).withFifoEvtchn(kernel.seed() % 2 == 0));
         Domain d = platform.domain(g.domid());
@@ -99,7 +99,7 @@ class XenbusDebugConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-DEBUG-2", ref = "windows-pv-drivers.md §1.5 / §1.8")
-    @DisplayName("On resume VIRQ_DEBUG is bound again late, after EVTCHN's reset, and debug keys reach the callbacks again")
+    @DisplayName("On resume VIRQ_DEBUG is bound again late, after EVTCHN's reset, and debug keys reach the callbacks again" + " (" + "windows-pv-drivers.md §1.5 / §1.8" + ")")
     void virqDebugReboundAfterResume(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("dbg");
         Domain d = platform.domain(g.domid());

@@ -32,7 +32,7 @@ class XenbusEnumerationConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-10", ref = REF)
-    @DisplayName("Classes are DIRECTORY device upper-cased plus IFACE and CONS, filtered by the supported list; console is not CONS")
+    @DisplayName("Classes are DIRECTORY device upper-cased plus IFACE and CONS, filtered by the supported list; console is not CONS" + " (" + REF + ")")
     void classUnionAndFilter(Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         toolstack.addDevice(g.domid(), "vif", 0, 0, Map.of("mac", "00:16:3e:00:00:01"));
@@ -55,7 +55,7 @@ class XenbusEnumerationConformanceTest {
     @Seeds(count = 20)
     @Tag("balloon")
     @Checks(id = "XENBUS-10", ref = REF)
-    @DisplayName("Balloon size is (static-max - videoram)/4 - min(target/4, cap) pages from the guest's memory keys")
+    @DisplayName("Balloon size is (static-max - videoram)/4 - min(target/4, cap) pages from the guest's memory keys" + " (" + REF + ")")
     void balloonArithmetic(XenpvRun run, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         long staticMax = Long.parseLong(toolstack.xs().read(g.path() + "/memory/static-max"));
@@ -72,7 +72,7 @@ class XenbusEnumerationConformanceTest {
     @XenpvTest
     @Tag("balloon")
     @Checks(id = "XENBUS-10", ref = REF)
-    @DisplayName("control/balloon-active is 1 while the FDO's balloon thread moves the balloon and stays 1 across a short move and its retry; 0 only once the size is reached")
+    @DisplayName("control/balloon-active is 1 while the FDO's balloon thread moves the balloon and stays 1 across a short move and its retry; 0 only once the size is reached" + " (" + REF + ")")
     void balloonActiveBracketing(Kernel kernel, Platform platform) {
         List<String> duringMove = Collections.synchronizedList(new ArrayList<>());
         XenbusBoot[] boot = new XenbusBoot[1];

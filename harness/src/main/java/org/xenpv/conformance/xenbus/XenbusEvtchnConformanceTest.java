@@ -41,7 +41,7 @@ class XenbusEvtchnConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-6", ref = REF)
-    @DisplayName("FIFO is used when EVTCHNOP_init_control works, with one control block per vCPU and no reset")
+    @DisplayName("FIFO is used when EVTCHNOP_init_control works, with one control block per vCPU and no reset" + " (" + REF + ")")
     void fifoPreferred(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("smp").withVcpus(2));
         Domain d = platform.domain(g.domid());
@@ -56,7 +56,7 @@ class XenbusEvtchnConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-6", ref = REF)
-    @DisplayName("Without FIFO, XENBUS resets, re-binds store and console to the same dom0 ports, rewrites the params, uses 2-level")
+    @DisplayName("Without FIFO, XENBUS resets, re-binds store and console to the same dom0 ports, rewrites the params, uses 2-level" + " (" + REF + ")")
     void twoLevelFallbackResets(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("old-xen").withFifoEvtchn(false));
         Domain d = platform.domain(g.domid());
@@ -81,7 +81,7 @@ class XenbusEvtchnConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-6", ref = REF)
-    @DisplayName("An auto-mask channel is masked before its callback and stays masked, however often the backend sends, until Unmask")
+    @DisplayName("An auto-mask channel is masked before its callback and stays masked, however often the backend sends, until Unmask" + " (" + REF + ")")
     void autoMaskStaysMasked(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("g").withFifoEvtchn(kernel.seed() % 2 == 0));
         Domain d = platform.domain(g.domid());
@@ -110,7 +110,7 @@ class XenbusEvtchnConformanceTest {
     @XenpvTest
     @Seeds(count = 20)
     @Checks(id = "XENBUS-6", ref = REF)
-    @DisplayName("Unmask of a still-pending port re-delivers it exactly once: locally (returns TRUE) or via EVTCHNOP_unmask with Force")
+    @DisplayName("Unmask of a still-pending port re-delivers it exactly once: locally (returns TRUE) or via EVTCHNOP_unmask with Force" + " (" + REF + ")")
     void pendingPortRedeliversOnce(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("g").withFifoEvtchn(kernel.seed() % 2 == 1));
         Domain d = platform.domain(g.domid());

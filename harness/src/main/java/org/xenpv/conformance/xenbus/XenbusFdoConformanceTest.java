@@ -49,7 +49,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = SUSPEND_REF)
-    @DisplayName("control/shutdown=suspend is acknowledged by writing \"\" before SCHEDOP_shutdown(SHUTDOWN_suspend) (store write order vs the hypercall in the event log)")
+    @DisplayName("control/shutdown=suspend is acknowledged by writing \"\" before SCHEDOP_shutdown(SHUTDOWN_suspend) (store write order vs the hypercall in the event log)" + " (" + SUSPEND_REF + ")")
     void shutdownClearedBeforeTheHypercall(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             b.observe("control/shutdown");
@@ -67,7 +67,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = SUSPEND_REF)
-    @DisplayName("control/shutdown values other than suspend (poweroff, reboot) are not XENBUS's to act on: no shutdown, the value stays for xenagent")
+    @DisplayName("control/shutdown values other than suspend (poweroff, reboot) are not XENBUS's to act on: no shutdown, the value stays for xenagent" + " (" + SUSPEND_REF + ")")
     void otherShutdownValuesAreLeftAlone(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             for (ShutdownReason r : new ShutdownReason[] {ShutdownReason.POWEROFF, ShutdownReason.REBOOT}) {
@@ -84,7 +84,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = REF)
-    @DisplayName("Boot publishes drivers/<first free N> = \"<Vendor> XENBUS a.b.c.d \" (non-alphanumerics as _, trailing space in a free build), control/feature-suspend=1 and the three watches")
+    @DisplayName("Boot publishes drivers/<first free N> = \"<Vendor> XENBUS a.b.c.d \" (non-alphanumerics as _, trailing space in a free build), control/feature-suspend=1 and the three watches" + " (" + REF + ")")
     void bootPublishes(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.create(kernel, platform, DomainConfig.guest("pub"), XenbusFdo.Options.DEFAULT,
                 null)) {
@@ -103,7 +103,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = REF)
-    @DisplayName("A checked build writes \"(DEBUG)\"; D3 removes only this vendor's XENBUS entries (the vendor compared over its own length)")
+    @DisplayName("A checked build writes \"(DEBUG)\"; D3 removes only this vendor's XENBUS entries (the vendor compared over its own length)" + " (" + REF + ")")
     void debugBuildAndClearDistribution(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.create(kernel, platform, DomainConfig.guest("dbg"),
                 XenbusFdo.Options.DEFAULT.withDebugBuild(true), null)) {
@@ -120,7 +120,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = REF)
-    @DisplayName("After a restore control/feature-suspend, control/feature-balloon, drivers/N and the three watches are published again in the new domain's directory; its suspend, device and VIRQ_DEBUG paths work there")
+    @DisplayName("After a restore control/feature-suspend, control/feature-balloon, drivers/N and the three watches are published again in the new domain's directory; its suspend, device and VIRQ_DEBUG paths work there" + " (" + REF + ")")
     void republishedAfterRestore(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform, DomainConfig.guest("rp"), XenbusFdo.Options.DEFAULT, null,
                 true)) {
@@ -149,7 +149,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = REF)
-    @DisplayName("Quirk under libxl's permissions: control/feature-balloon is refused (EACCES) from the start, and control/feature-suspend is lost at the first resume (D0-to-D3 removes libxl's node, re-creating it in the read-only control/ is refused); the driver ignores both")
+    @DisplayName("Quirk under libxl's permissions: control/feature-balloon is refused (EACCES) from the start, and control/feature-suspend is lost at the first resume (D0-to-D3 removes libxl's node, re-creating it in the read-only control/ is refused); the driver ignores both" + " (" + REF + ")")
     void libxlPermissionsLoseTheFeatureKeys(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             assertThat(b.node("control/feature-suspend")).contains("1");
@@ -179,7 +179,7 @@ class XenbusFdoConformanceTest {
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = SUSPEND_REF)
     @Checks(id = "XENBUS-10", ref = REF)
-    @DisplayName("Balloon and suspend exclude each other: a suspend request while the balloon moves is skipped, control/shutdown stays 'suspend', and the suspend happens once balloon-active is back to 0")
+    @DisplayName("Balloon and suspend exclude each other: a suspend request while the balloon moves is skipped, control/shutdown stays 'suspend', and the suspend happens once balloon-active is back to 0" + " (" + SUSPEND_REF + ")")
     void balloonBusySkipsTheSuspend(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform, DomainConfig.guest("bal"), XenbusFdo.Options.DEFAULT,
                 slow(kernel, 20), true)) {
@@ -210,7 +210,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-10", ref = REF)
-    @DisplayName("A balloon move that falls short keeps control/balloon-active=1 and the mutex (a suspend is skipped) and is retried a second later; 0 only when the size is reached")
+    @DisplayName("A balloon move that falls short keeps control/balloon-active=1 and the mutex (a suspend is skipped) and is retried a second later; 0 only when the size is reached" + " (" + REF + ")")
     void shortBalloonMoveRetries(Kernel kernel, Platform platform) {
         List<Long> calls = Collections.synchronizedList(new ArrayList<>());
         BalloonMover halfway = (current, target) -> {
@@ -246,7 +246,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = REF)
-    @DisplayName("Stop is vetoed while the balloon is inflated")
+    @DisplayName("Stop is vetoed while the balloon is inflated" + " (" + REF + ")")
     void stopVetoedWhileInflated(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             long staticMax = Long.parseLong(b.node("memory/static-max").orElseThrow());
@@ -262,7 +262,7 @@ class XenbusFdoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-8", ref = REF)
-    @DisplayName("D3 after a migration removes drivers/N and the feature keys and every watch, closes the FDO's channels: no leak but the toolstack's plumbing")
+    @DisplayName("D3 after a migration removes drivers/N and the feature keys and every watch, closes the FDO's channels: no leak but the toolstack's plumbing" + " (" + REF + ")")
     void d3LeavesNothingBehind(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform, DomainConfig.guest("d3"), XenbusFdo.Options.DEFAULT, null,
                 true)) {

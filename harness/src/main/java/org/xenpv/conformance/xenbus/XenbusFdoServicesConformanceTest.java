@@ -76,7 +76,7 @@ class XenbusFdoServicesConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-CONSOLE-1", ref = REF)
-    @DisplayName("After a migration to a new domid CONSOLE writes and the ConsoleLog disposition reach a xenconsoled serving the new domain: same ring gfn, the FIXED channel re-opened on the new HVM_PARAM_CONSOLE_EVTCHN")
+    @DisplayName("After a migration to a new domid CONSOLE writes and the ConsoleLog disposition reach a xenconsoled serving the new domain: same ring gfn, the FIXED channel re-opened on the new HVM_PARAM_CONSOLE_EVTCHN" + " (" + REF + ")")
     void consoleCarriesOutputAfterMigration(Kernel kernel, Platform platform) {
         XenbusFdo.Options options = XenbusFdo.Options.DEFAULT.withConsoleLogLevel(LogLevel.mask(LogLevel.INFO));
         try (XenbusBoot b = boot(kernel, platform, options)) {
@@ -116,7 +116,7 @@ class XenbusFdoServicesConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-DEBUG-1", ref = REF)
-    @DisplayName("xl debug-keys q runs the registered DEBUG callbacks before and after a migration: VIRQ_DEBUG is DEBUG's, bound again on vCPU 0 of the new domain, and its printf lines reach the console log")
+    @DisplayName("xl debug-keys q runs the registered DEBUG callbacks before and after a migration: VIRQ_DEBUG is DEBUG's, bound again on vCPU 0 of the new domain, and its printf lines reach the console log" + " (" + REF + ")")
     void debugKeysAfterMigration(Kernel kernel, Platform platform) {
         XenbusFdo.Options options = XenbusFdo.Options.DEFAULT.withConsoleLogLevel(LogLevel.mask(LogLevel.INFO));
         try (XenbusBoot b = boot(kernel, platform, options)) {
@@ -155,7 +155,7 @@ class XenbusFdoServicesConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-TIME-1", ref = REF)
-    @DisplayName("SHARED_INFO GetTime reads the new domain's shared_info after a migration: the page mapped again at the same gfn by the EARLY callback, its wallclock and system time used")
+    @DisplayName("SHARED_INFO GetTime reads the new domain's shared_info after a migration: the page mapped again at the same gfn by the EARLY callback, its wallclock and system time used" + " (" + REF + ")")
     void timeReadsAfterMigration(Kernel kernel, Platform platform) {
         try (XenbusBoot b = boot(kernel, platform, XenbusFdo.Options.DEFAULT)) {
             SharedInfoTime time = b.fdo.sharedInfo();
@@ -189,7 +189,7 @@ class XenbusFdoServicesConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-IFACE-1", ref = IFACE_REF)
-    @DisplayName("The FDO publishes SUSPEND, SHARED_INFO, EVTCHN, DEBUG, STORE, GNTTAB, UNPLUG and CONSOLE with their version ranges; a query outside a range or for RANGE_SET/CACHE/EMULATED is STATUS_NOT_SUPPORTED; every revision.h row queries; the providers work after a migration")
+    @DisplayName("The FDO publishes SUSPEND, SHARED_INFO, EVTCHN, DEBUG, STORE, GNTTAB, UNPLUG and CONSOLE with their version ranges; a query outside a range or for RANGE_SET/CACHE/EMULATED is STATUS_NOT_SUPPORTED; every revision.h row queries; the providers work after a migration" + " (" + IFACE_REF + ")")
     void interfacesQueryByVersionRange(Kernel kernel, Platform platform) {
         try (XenbusBoot b = boot(kernel, platform, XenbusFdo.Options.DEFAULT)) {
             var reg = b.fdo.interfaces();
@@ -244,7 +244,7 @@ class XenbusFdoServicesConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-IFACE-2", ref = IFACE_REF)
-    @DisplayName("Stop is vetoed while a child still holds an interface (the holder named); once released, stop withdraws every interface and leaves no leak")
+    @DisplayName("Stop is vetoed while a child still holds an interface (the holder named); once released, stop withdraws every interface and leaves no leak" + " (" + IFACE_REF + ")")
     void stopFailsTheLeakCheckWhileAChildHoldsAnInterface(Kernel kernel, Platform platform) {
         try (XenbusBoot b = boot(kernel, platform, XenbusFdo.Options.DEFAULT)) {
             InterfaceReference<Console> console = b.fdo.interfaces().query("CONSOLE", 1, Console.class, "XENCONS");
@@ -264,7 +264,7 @@ class XenbusFdoServicesConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-CONSOLE-3", ref = REF)
-    @DisplayName("Without HVM_PARAM_CONSOLE_EVTCHN the FDO starts without CONSOLE: not published, no console log, no LATE callback for it")
+    @DisplayName("Without HVM_PARAM_CONSOLE_EVTCHN the FDO starts without CONSOLE: not published, no console log, no LATE callback for it" + " (" + REF + ")")
     void noConsoleParamNoConsole(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.create(kernel, platform, DomainConfig.guest("nocons"),
                 XenbusFdo.Options.DEFAULT.withConsoleLogLevel(LogLevel.mask(LogLevel.INFO)), null)) {

@@ -44,7 +44,7 @@ class XenbusGrantConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.5)
     @Checks(id = "XENBUS-5", ref = REF)
-    @DisplayName("Permit writes domid and frame before flags: Xen never sees GTF_permit_access on a half-written entry")
+    @DisplayName("Permit writes domid and frame before flags: Xen never sees GTF_permit_access on a half-written entry" + " (" + REF + ")")
     void permitWriteOrder(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         Domain d = platform.domain(g.domid());
@@ -83,7 +83,7 @@ class XenbusGrantConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-5", ref = REF)
-    @DisplayName("Revoke is refused while the backend maps the ref: error after 100 tries, entry untouched, ref leaked")
+    @DisplayName("Revoke is refused while the backend maps the ref: error after 100 tries, entry untouched, ref leaked" + " (" + REF + ")")
     void revokeBlockedWhileInUse(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         Domain d = platform.domain(g.domid());
@@ -105,7 +105,7 @@ class XenbusGrantConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-5", ref = REF)
-    @DisplayName("Refs below 32 are never handed out, even when the table grows; entries 2-31 stay untouched")
+    @DisplayName("Refs below 32 are never handed out, even when the table grows; entries 2-31 stay untouched" + " (" + REF + ")")
     void reservedRefsNeverUsed(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         Domain d = platform.domain(g.domid());
@@ -124,7 +124,7 @@ class XenbusGrantConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-5", ref = REF)
-    @DisplayName("The store and console ring gfns are read from grant entries 1 and 0, not from the HVM params")
+    @DisplayName("The store and console ring gfns are read from grant entries 1 and 0, not from the HVM params" + " (" + REF + ")")
     void ringGfnsFromGrantEntries(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         Domain d = platform.domain(g.domid());

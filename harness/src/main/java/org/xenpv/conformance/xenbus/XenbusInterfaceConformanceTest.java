@@ -64,7 +64,7 @@ class XenbusInterfaceConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-IFACE-1", ref = REF)
-    @DisplayName("Interfaces are queried by name and version; a version outside MIN..MAX fails with STATUS_NOT_SUPPORTED naming the interface and range")
+    @DisplayName("Interfaces are queried by name and version; a version outside MIN..MAX fails with STATUS_NOT_SUPPORTED naming the interface and range" + " (" + REF + ")")
     void versionRangesAreEnforced(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("bus");
         Bus bus = Bus.of(kernel, platform.domain(g.domid()));
@@ -89,7 +89,7 @@ class XenbusInterfaceConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-IFACE-2", ref = REF)
-    @DisplayName("A child bound to a PDO revision gets that revision's versions; Acquire/Release are ref-counted and a leak names what is still acquired")
+    @DisplayName("A child bound to a PDO revision gets that revision's versions; Acquire/Release are ref-counted and a leak names what is still acquired" + " (" + REF + ")")
     void revisionBoundChildAcquiresAndReleases(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("bus");
         Bus bus = Bus.of(kernel, platform.domain(g.domid()));
@@ -126,7 +126,7 @@ class XenbusInterfaceConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-IFACE-3", ref = REF)
-    @DisplayName("PDO revisions 0x09000008-0x0900000C each ask for versions in range, the newest for every newest version, and are the PDO's REV_ hardware IDs")
+    @DisplayName("PDO revisions 0x09000008-0x0900000C each ask for versions in range, the newest for every newest version, and are the PDO's REV_ hardware IDs" + " (" + REF + ")")
     void revisionTable(Kernel kernel, Platform platform, Toolstack toolstack) {
         assertThat(PdoRevision.numbers()).containsExactly(0x09000008, 0x09000009, 0x0900000A, 0x0900000B, 0x0900000C);
         PdoRevision.validate(PdoRevision.TABLE, XenbusInterfaces.ALL);

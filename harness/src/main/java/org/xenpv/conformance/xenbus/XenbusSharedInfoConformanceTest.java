@@ -49,7 +49,7 @@ class XenbusSharedInfoConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.5)
     @Checks(id = "XENBUS-TIME-1", ref = REF)
-    @DisplayName("GetTime never returns a torn reading: it retries while wc_version or time.version is odd or has changed")
+    @DisplayName("GetTime never returns a torn reading: it retries while wc_version or time.version is odd or has changed" + " (" + REF + ")")
     void noTornReadUnderConcurrentUpdates(Kernel kernel, Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create(DomainConfig.guest("clock").withVcpus(2));
         Domain d = platform.domain(g.domid());
@@ -95,7 +95,7 @@ class XenbusSharedInfoConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-TIME-2", ref = REF)
-    @DisplayName("GetTime is the wallclock plus system time plus the scaled TSC delta, in 100 ns since 1601; Local = !RealTimeIsUniversal")
+    @DisplayName("GetTime is the wallclock plus system time plus the scaled TSC delta, in 100 ns since 1601; Local = !RealTimeIsUniversal" + " (" + REF + ")")
     void wallclockPlusSystemTimeInWindowsEpoch(Kernel kernel, Platform platform, Toolstack toolstack) {
         Instant boot = Instant.parse("2131-05-17T08:30:15.123456789Z"); // wc_sec above 2^32
         platform.setWallclock(boot.getEpochSecond(), boot.getNano());

@@ -113,7 +113,7 @@ class XenbusStoreConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-1", ref = REF)
-    @DisplayName("Store payloads are exact: WRITE path\\0value without NUL, TRANSACTION_START \\0, END T\\0/F\\0, SET_PERMS <letter><domid>\\0 each")
+    @DisplayName("Store payloads are exact: WRITE path\\0value without NUL, TRANSACTION_START \\0, END T\\0/F\\0, SET_PERMS <letter><domid>\\0 each" + " (" + REF + ")")
     void exactPayloads(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();
@@ -139,7 +139,7 @@ class XenbusStoreConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-1", ref = REF)
-    @DisplayName("Concurrent requests are matched by req_id: replies sent in reverse order reach their own callers")
+    @DisplayName("Concurrent requests are matched by req_id: replies sent in reverse order reach their own callers" + " (" + REF + ")")
     void reorderedReplies(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();
@@ -166,7 +166,7 @@ class XenbusStoreConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-2", ref = REF)
-    @DisplayName("Watch tokens are TOK|<16 hex>|<4 hex>, echoed byte-exact; the initial event at registration sets the watch")
+    @DisplayName("Watch tokens are TOK|<16 hex>|<4 hex>, echoed byte-exact; the initial event at registration sets the watch" + " (" + REF + ")")
     void tokensAndInitialEvent(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();
@@ -186,7 +186,7 @@ class XenbusStoreConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-2", ref = REF)
-    @DisplayName("Watch events that are malformed, carry a changed token or an unknown id are ignored")
+    @DisplayName("Watch events that are malformed, carry a changed token or an unknown id are ignored" + " (" + REF + ")")
     void badTokensIgnored(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();
@@ -212,7 +212,7 @@ class XenbusStoreConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-2", ref = REF)
-    @DisplayName("Broken store without the initial watch event: detected, the watch stays unset (what a VBD would hang on)")
+    @DisplayName("Broken store without the initial watch event: detected, the watch stays unset (what a VBD would hang on)" + " (" + REF + ")")
     void missingInitialEventDetected(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         g.server().dropInitialWatchEvent = true;
@@ -237,7 +237,7 @@ class XenbusStoreConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-3", ref = REF)
-    @DisplayName("Ring indices near the u32 wrap and values larger than the 1024-byte ring: split messages round-trip")
+    @DisplayName("Ring indices near the u32 wrap and values larger than the 1024-byte ring: split messages round-trip" + " (" + REF + ")")
     void ringWrapAndSplitMessages(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0xFFFFFD00 + (int) Long.remainderUnsigned(kernel.seed(), 200) * 4);
         StoreClient c = g.store();
@@ -256,7 +256,7 @@ class XenbusStoreConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-3", ref = REF)
-    @DisplayName("The store channel is kicked after producing requests and after consuming replies or events")
+    @DisplayName("The store channel is kicked after producing requests and after consuming replies or events" + " (" + REF + ")")
     void kickAfterProduceAndConsume(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();
@@ -277,7 +277,7 @@ class XenbusStoreConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-4", ref = REF)
-    @DisplayName("EAGAIN on TRANSACTION_END re-runs the whole transaction: body, reads and writes again")
+    @DisplayName("EAGAIN on TRANSACTION_END re-runs the whole transaction: body, reads and writes again" + " (" + REF + ")")
     void eagainRerunsTransaction(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();
@@ -294,7 +294,7 @@ class XenbusStoreConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-4", ref = REF)
-    @DisplayName("EAGAIN storm: VIF/CONS give up after 10 attempts with RETRY, VBD re-runs until the commit succeeds")
+    @DisplayName("EAGAIN storm: VIF/CONS give up after 10 attempts with RETRY, VBD re-runs until the commit succeeds" + " (" + REF + ")")
     void eagainStorm(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();
@@ -317,7 +317,7 @@ class XenbusStoreConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-4", ref = REF)
-    @DisplayName("A store that stops consuming for 40 s: the 15 s watchdog kicks the ring and the call completes (no overall timeout)")
+    @DisplayName("A store that stops consuming for 40 s: the 15 s watchdog kicks the ring and the call completes (no overall timeout)" + " (" + REF + ")")
     void stalledStoreSurvived(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();
@@ -333,7 +333,7 @@ class XenbusStoreConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-4", ref = REF)
-    @DisplayName("Replies delayed 20 s each: the caller keeps waiting in 5 s slices and the transaction commits")
+    @DisplayName("Replies delayed 20 s each: the caller keeps waiting in 5 s slices and the transaction commits" + " (" + REF + ")")
     void delayedRepliesSurvived(Kernel kernel, Platform platform, XenStore engine) {
         Guest g = boot(kernel, platform, engine, 0);
         StoreClient c = g.store();

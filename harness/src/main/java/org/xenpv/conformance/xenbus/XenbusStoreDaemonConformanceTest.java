@@ -116,7 +116,7 @@ class XenbusStoreDaemonConformanceTest {
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-1", ref = REF)
     @Checks(id = "XENBUS-4", ref = REF)
-    @DisplayName("Concurrent drivers share the ring: replies matched by req_id, conflicting transactions re-run on EAGAIN until the count is exact")
+    @DisplayName("Concurrent drivers share the ring: replies matched by req_id, conflicting transactions re-run on EAGAIN until the count is exact" + " (" + REF + ")")
     void concurrentDriversAndConflictingTransactions(Kernel kernel, Platform platform) {
         withGuest(kernel, platform, 0, b -> {
             StoreClient c = b.store();
@@ -152,7 +152,7 @@ class XenbusStoreDaemonConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-2", ref = REF)
-    @DisplayName("The daemon's initial watch event and later events carry the driver's token byte-exact and set the watch")
+    @DisplayName("The daemon's initial watch event and later events carry the driver's token byte-exact and set the watch" + " (" + REF + ")")
     void daemonEchoesTokens(Kernel kernel, Platform platform) {
         withGuest(kernel, platform, 0, b -> {
             StoreClient c = b.store();
@@ -176,7 +176,7 @@ class XenbusStoreDaemonConformanceTest {
     @Seeds(count = 20)
     @KernelOptions(preemption = 0.3)
     @Checks(id = "XENBUS-3", ref = REF)
-    @DisplayName("Over the daemon's ring, indices near the u32 wrap and values larger than the ring round-trip")
+    @DisplayName("Over the daemon's ring, indices near the u32 wrap and values larger than the ring round-trip" + " (" + REF + ")")
     void wrapAndSplitOverTheDaemon(Kernel kernel, Platform platform) {
         withGuest(kernel, platform, 0xFFFFFC00 + (int) Long.remainderUnsigned(kernel.seed(), 256) * 4, b -> {
             StoreClient c = b.store();

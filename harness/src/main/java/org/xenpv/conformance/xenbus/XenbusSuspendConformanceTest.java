@@ -62,7 +62,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("A cancelled suspend (SCHEDOP_shutdown returns 1) runs no callback, no unplug, leaves the count; store, channels and watches go on working")
+    @DisplayName("A cancelled suspend (SCHEDOP_shutdown returns 1) runs no callback, no unplug, leaves the count; store, channels and watches go on working" + " (" + REF + ")")
     void cancelledSuspendRunsNoCallbacks(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             List<String> ran = probes(b, "early-probe", "late-probe");
@@ -95,7 +95,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("After a restore EARLY runs before LATE, each list in registration order (evtchn, shared_info, gnttab, store, then children; evtchn, store, console, fdo, then children), in the new domain")
+    @DisplayName("After a restore EARLY runs before LATE, each list in registration order (evtchn, shared_info, gnttab, store, then children; evtchn, store, console, fdo, then children), in the new domain" + " (" + REF + ")")
     void earlyThenLateInRegistrationOrder(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             int old = b.domid();
@@ -124,7 +124,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("After a restore the store's FIXED channel is re-opened on the new HVM_PARAM_STORE_EVTCHN (EvtchnReset re-bound it to xenstored's port) and the store works in the new domid")
+    @DisplayName("After a restore the store's FIXED channel is re-opened on the new HVM_PARAM_STORE_EVTCHN (EvtchnReset re-bound it to xenstored's port) and the store works in the new domid" + " (" + REF + ")")
     void storeRebindsFromTheNewParam(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             int old = b.domid();
@@ -149,7 +149,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("A transaction open across the suspend is stale: its ops fail, its END returns RETRY without going on the wire, and re-running it works")
+    @DisplayName("A transaction open across the suspend is stale: its ops fail, its END returns RETRY without going on the wire, and re-running it works" + " (" + REF + ")")
     void staleTransactionRetriesWithoutTheWire(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             StoreClient store = b.fdo.store();
@@ -192,7 +192,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("Watches are stale after a restore: set once, never re-registered, their removal skips the wire; the owner's re-added watch fires")
+    @DisplayName("Watches are stale after a restore: set once, never re-registered, their removal skips the wire; the owner's re-added watch fires" + " (" + REF + ")")
     void staleWatchesAndReAdd(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             StoreClient store = b.fdo.store();
@@ -235,7 +235,7 @@ class XenbusSuspendConformanceTest {
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
     @Checks(id = "XENBUS-9", ref = "windows-pv-drivers.md §1.6 / §8")
-    @DisplayName("Every resume that runs the callbacks unplugs again first (same port sequence as at boot, before the first EARLY callback); a cancelled one does not")
+    @DisplayName("Every resume that runs the callbacks unplugs again first (same port sequence as at boot, before the first EARLY callback); a cancelled one does not" + " (" + REF + ")")
     void unplugRerunOnResume(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             var bootSeq = b.unplugDevice.accesses();
@@ -260,7 +260,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("GetCount rises by the vCPU count on every resume, never on a cancelled one")
+    @DisplayName("GetCount rises by the vCPU count on every resume, never on a cancelled one" + " (" + REF + ")")
     void countRisesByTheVcpuCount(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform, DomainConfig.guest("smp").withVcpus(3),
                 XenbusFdo.Options.DEFAULT, null)) {
@@ -278,7 +278,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("Store requests in flight are never split by a suspend: a driver writing in a loop through a migration sees every write succeed, the later ones in the new domain")
+    @DisplayName("Store requests in flight are never split by a suspend: a driver writing in a loop through a migration sees every write succeed, the later ones in the new domain" + " (" + REF + ")")
     void storeRequestsNeverSpanTheSuspend(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             StoreClient store = b.fdo.store();
@@ -303,7 +303,7 @@ class XenbusSuspendConformanceTest {
     @XenpvTest
     @Seeds(count = 5)
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("The same seed gives the same event log for boot, a cancelled suspend and a migration (the sequence replays)")
+    @DisplayName("The same seed gives the same event log for boot, a cancelled suspend and a migration (the sequence replays)" + " (" + REF + ")")
     void sameSeedSameLog(XenpvRun run) {
         String[] logs = new String[2];
         for (int i = 0; i < 2; i++) {
@@ -323,7 +323,7 @@ class XenbusSuspendConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-7", ref = REF)
-    @DisplayName("SUSPEND refuses to deregister a callback twice and Trigger must come from a guest actor")
+    @DisplayName("SUSPEND refuses to deregister a callback twice and Trigger must come from a guest actor" + " (" + REF + ")")
     void registrationErrors(Kernel kernel, Platform platform) {
         try (XenbusBoot b = XenbusBoot.boot(kernel, platform)) {
             var cb = b.fdo.suspend().register(SuspendCallbackType.LATE, "once", () -> { });

@@ -26,7 +26,7 @@ class XenbusToolstackConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-5", ref = "windows-pv-drivers.md §1.3")
-    @DisplayName("The builder seeds grant entries 0/1 (console/store, for dom0) and the four HVM params; store port unbound for dom0")
+    @DisplayName("The builder seeds grant entries 0/1 (console/store, for dom0) and the four HVM params; store port unbound for dom0" + " (" + "windows-pv-drivers.md §1.3" + ")")
     void builderSeeds(Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         Domain d = platform.domain(g.domid());
@@ -42,7 +42,7 @@ class XenbusToolstackConformanceTest {
 
     @XenpvTest
     @Checks(id = "TOOLSTACK-1", ref = "xen-pv-protocols.md §6")
-    @DisplayName("Domain and device directories have libxl's layout and permissions; destroy removes them")
+    @DisplayName("Domain and device directories have libxl's layout and permissions; destroy removes them" + " (" + "xen-pv-protocols.md §6" + ")")
     void layoutAndPerms(Platform platform, Toolstack toolstack) {
         GuestDomain g = toolstack.create("guest");
         String p = g.path();

@@ -29,7 +29,7 @@ class XenbusUnplugConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-9", ref = REF)
-    @DisplayName("At boot: magic, version, product 0xFFFF, build, magic again, then DISKS 0x0009 and NICS 0x0002")
+    @DisplayName("At boot: magic, version, product 0xFFFF, build, magic again, then DISKS 0x0009 and NICS 0x0002" + " (" + REF + ")")
     void bootSequenceAndMasks() {
         PlatformUnplugDevice dev = new PlatformUnplugDevice();
         Unplug u = new Unplug(dev, 9, 1, 3, false);
@@ -46,7 +46,7 @@ class XenbusUnplugConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-9", ref = REF)
-    @DisplayName("Every resume repeats the whole port sequence with the boot-time masks, on a fresh device model")
+    @DisplayName("Every resume repeats the whole port sequence with the boot-time masks, on a fresh device model" + " (" + REF + ")")
     void everyResumeRepeats() {
         PlatformUnplugDevice boot = new PlatformUnplugDevice();
         Unplug u = new Unplug(boot, 9, 1, 0, false);
@@ -64,7 +64,7 @@ class XenbusUnplugConformanceTest {
 
     @XenpvTest
     @Checks(id = "XENBUS-9", ref = REF)
-    @DisplayName("XEN:BOOT_EMULATED=TRUE unplugs only auxiliary IDE disks (0x0004); a blacklisted build writes no mask")
+    @DisplayName("XEN:BOOT_EMULATED=TRUE unplugs only auxiliary IDE disks (0x0004); a blacklisted build writes no mask" + " (" + REF + ")")
     void bootEmulatedAndBlacklist() {
         PlatformUnplugDevice dev = new PlatformUnplugDevice();
         Unplug u = new Unplug(dev, 9, 1, 0, true);
