@@ -116,7 +116,7 @@ class ConformanceCommandTest {
         Run r = xenpv("conformance", "--list", "--select", "tag:virtual-time");
         assertThat(r.exit()).isZero();
         assertThat(r.outLines()).containsExactly("method:" + KERNEL + "#virtualTimeout\tKERNEL-3\tkernel,virtual-time\t"
-                + "A 120 s timeout passes in one jump of the virtual clock, to exactly t=120s");
+                + "A 120 s timeout passes in one jump of the virtual clock, to exactly t=120s (architecture.md §The simulation kernel)");
         assertThat(r.err()).contains("1 test methods selected");
     }
 
