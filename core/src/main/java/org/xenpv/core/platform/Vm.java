@@ -1,7 +1,6 @@
 package org.xenpv.core.platform;
 
 import java.util.Objects;
-import java.util.function.IntSupplier;
 import org.xenpv.core.domain.DomId;
 import org.xenpv.core.evtchn.Virq;
 import org.xenpv.core.log.Event;
@@ -107,18 +106,17 @@ public final class Vm {
         if (reason != ShutdownReason.SUSPEND) {
             return 0;
         }
-        IntSupplier rc = () -> {
-            synchronized (this) {
-                return pendingRc == null ? -1 : pendingRc;
-            }
-        };
-        resumed.await(() -> rc.getAsInt() >= 0);
+        resumed.await(this::woken);
         synchronized (this) {
             int out = pendingRc;
             pendingRc = null;
             suspended = false;
             return out;
         }
+    }
+
+    private synchronized boolean woken() {
+        return pendingRc != null;
     }
 
     /** Moves the guest to {@code restored} (a restore); it continues there when {@link #wake} is called. */
