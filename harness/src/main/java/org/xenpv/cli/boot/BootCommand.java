@@ -153,11 +153,8 @@ public final class BootCommand implements Callable<Integer> {
                 }
                 if (stop) {
                     runActor(kernel, "d" + vm.domid() + "/stop", bus::stop);
-                    List<LeakReport.Leak> left = platform.leakReport().without(toolstack::owns).leaks().stream()
-                            .filter(l -> !(l instanceof LeakReport.LiveMapping m && m.mapper() == 0 && m.ref() == 1))
-                            .filter(l -> !(l instanceof LeakReport.BoundChannel c && c.domid() == 0
-                                    && (c.port() == xenstored.commandPort() || c.port() == xenstored.virqPort())))
-                            .toList();
+                    List<LeakReport.Leak> left = platform.leakReport().without(toolstack::owns)
+                            .without(xenstored::owns).leaks();
                     out.println("stopped XENBUS (D3): " + (left.isEmpty() ? "nothing left set up" : left.size() + " left set up:"));
                     left.forEach(l -> out.println("  " + l.describe()));
                     if (!left.isEmpty()) {

@@ -261,11 +261,7 @@ final class XenbusBoot implements AutoCloseable {
      * mapping of their store rings (grant ref 1) and its command and {@code VIRQ_DOM_EXC} ports.
      */
     List<LeakReport.Leak> leaks() {
-        return platform.leakReport().without(toolstack::owns).leaks().stream()
-                .filter(l -> !(l instanceof LeakReport.LiveMapping m && m.mapper() == 0 && m.ref() == 1))
-                .filter(l -> !(l instanceof LeakReport.BoundChannel c && c.domid() == 0
-                        && (c.port() == xenstored.commandPort() || c.port() == xenstored.virqPort())))
-                .toList();
+        return platform.leakReport().without(toolstack::owns).without(xenstored::owns).leaks();
     }
 
     /** Stops the FDO if it can, destroys every guest, stops the daemon. */

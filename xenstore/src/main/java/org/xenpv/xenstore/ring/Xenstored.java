@@ -19,6 +19,7 @@ import org.xenpv.core.grant.GrantException;
 import org.xenpv.core.grant.GrantMapping;
 import org.xenpv.core.grant.GrantTable;
 import org.xenpv.core.platform.Domain;
+import org.xenpv.core.platform.LeakReport;
 import org.xenpv.core.platform.Platform;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
@@ -288,6 +289,18 @@ public final class Xenstored {
         Dom0Client client = new Dom0Client(this, name);
         execute(s -> client.connected(s.connect(0, true, output)));
         return client;
+    }
+
+    /**
+     * Whether a leak is the daemon's own plumbing, which it keeps until it stops: its mapping of
+     * guests' store rings (dom0 mapping grant ref 1) and its command and {@code VIRQ_DOM_EXC} ports.
+     */
+    public boolean owns(LeakReport.Leak leak) {
+        return switch (leak) {
+            case LeakReport.LiveMapping m -> m.mapper() == 0 && m.ref() == GrantTable.RESERVED_XENSTORE;
+            case LeakReport.BoundChannel c -> c.domid() == 0 && (c.port() == commandPort() || c.port() == virqPort());
+            default -> false;
+        };
     }
 
     /** State of a served ring, for tests and the debugger; empty if the domain has none. */
