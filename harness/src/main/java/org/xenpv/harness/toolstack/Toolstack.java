@@ -123,12 +123,27 @@ public final class Toolstack implements AutoCloseable {
 
     /** {@code xl create}. */
     public GuestDomain create(DomainConfig config) {
+        return createWith(config, null, List.of());
+    }
+
+    /**
+     * Creates, builds and introduces a domain, then attaches {@code devices} in order; {@code uuid}
+     * null derives one from the domid.
+     */
+    private GuestDomain createWith(DomainConfig config, String uuid, List<DeviceSpec> devices) {
         Domain d = platform.createDomain(config);
         int id = d.domid();
-        String uuid = new UUID(0x5eed_0000_0000_0000L | id, id).toString();
-        GuestDomain g = build(d, uuid, storeGfn(d.memory().maxPages()), consoleGfn(d.memory().maxPages()));
+        String u = uuid != null ? uuid : new UUID(0x5eed_0000_0000_0000L | id, id).toString();
+        GuestDomain g = build(d, u, storeGfn(d.memory().maxPages()), consoleGfn(d.memory().maxPages()));
         hook.introduce(this, g);
+        addDevices(g, devices);
         return g;
+    }
+
+    private void addDevices(GuestDomain g, List<DeviceSpec> devices) {
+        for (DeviceSpec dev : devices) {
+            addDevice(g.domid(), dev.type(), dev.devid(), dev.beDomid(), dev.backendKeys());
+        }
     }
 
     /**
@@ -379,9 +394,7 @@ public final class Toolstack implements AutoCloseable {
         String[] ro = {"n0", "r" + g.domid()};
         saved.storeKeys().forEach((k, v) -> xs.writeWithPerms(g.path() + "/" + k, v, ro));
         hook.introduce(this, g);
-        for (DeviceSpec dev : saved.devices()) {
-            addDevice(g.domid(), dev.type(), dev.devid(), dev.beDomid(), dev.backendKeys());
-        }
+        addDevices(g, saved.devices());
         if (platform.kernel().log().enabled()) {
             platform.kernel().log().note("toolstack", DomId.name(saved.savedFrom()) + " restored as " + DomId.name(g.domid()));
         }
@@ -425,23 +438,17 @@ public final class Toolstack implements AutoCloseable {
      */
     public Optional<GuestDomain> onShutdown(int domid, ShutdownReason reason) {
         GuestDomain g = guest(domid);
-        Domain d = platform.domain(domid);
         if (reason == ShutdownReason.SUSPEND) {
             throw new IllegalArgumentException(DomId.name(domid) + ": a suspended domain is resumed, saved or destroyed"
                     + " explicitly");
         }
-        DomainConfig config = d.config().withDomid(DomainConfig.AUTO_DOMID);
+        DomainConfig config = platform.domain(domid).config().withDomid(DomainConfig.AUTO_DOMID);
         List<DeviceSpec> devices = g.devices();
         destroy(domid);
         if (reason != ShutdownReason.REBOOT) {
             return Optional.empty();
         }
-        Domain fresh = platform.createDomain(config);
-        GuestDomain again = build(fresh, g.uuid(), storeGfn(fresh.memory().maxPages()), consoleGfn(fresh.memory().maxPages()));
-        hook.introduce(this, again);
-        for (DeviceSpec dev : devices) {
-            addDevice(again.domid(), dev.type(), dev.devid(), dev.beDomid(), dev.backendKeys());
-        }
+        GuestDomain again = createWith(config, g.uuid(), devices);
         if (platform.kernel().log().enabled()) {
             platform.kernel().log().note("toolstack", DomId.name(domid) + " rebooted as " + DomId.name(again.domid()));
         }
