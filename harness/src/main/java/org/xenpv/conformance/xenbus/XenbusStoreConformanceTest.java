@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Tag;
 import org.xenpv.core.platform.Domain;
 import org.xenpv.core.platform.Platform;
 import org.xenpv.core.platform.Vm;
-import org.xenpv.core.ring.xs.XenstoreRing;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.harness.junit.Checks;
@@ -26,9 +25,6 @@ import org.xenpv.harness.store.FaultyStoreHook;
 import org.xenpv.xenstore.ring.FaultyRingStore;
 import org.xenpv.harness.toolstack.GuestDomain;
 import org.xenpv.harness.toolstack.Toolstack;
-import org.xenpv.xenbus.evtchn.EvtchnClient;
-import org.xenpv.xenbus.gnttab.GnttabClient;
-import org.xenpv.xenbus.memory.GuestFrames;
 import org.xenpv.xenbus.store.StoreClient;
 import org.xenpv.xenbus.store.StoreException;
 import org.xenpv.xenbus.store.StorePermission;
@@ -83,19 +79,9 @@ class XenbusStoreConformanceTest {
         GuestDomain g = ts.create("storeguest");
         Domain d = platform.domain(g.domid());
         if (ringStart != 0) {
-            XenstoreRing r = servers.get(g.domid()).ring();
-            r.req().setCons(ringStart);
-            r.req().setProd(ringStart);
-            r.rsp().setCons(ringStart);
-            r.rsp().setProd(ringStart);
+            XenbusClients.startRingAt(servers.get(g.domid()).ring(), ringStart);
         }
-        GuestFrames frames = new GuestFrames(Vm.of(platform, d));
-        EvtchnClient evtchn = new EvtchnClient(Vm.of(platform, d), frames, EvtchnClient.Options.DEFAULT);
-        evtchn.acquire();
-        GnttabClient gnttab = new GnttabClient(Vm.of(platform, d), frames);
-        gnttab.acquire();
-        StoreClient store = new StoreClient(Vm.of(platform, d), evtchn, gnttab, StoreClient.Options.DEFAULT);
-        store.acquire();
+        StoreClient store = XenbusClients.acquireStore(Vm.of(platform, d));
         return new Guest(kernel, g, d, servers.get(g.domid()), store);
     }
 

@@ -22,11 +22,8 @@ import org.xenpv.harness.junit.KernelOptions;
 import org.xenpv.harness.junit.Seeds;
 import org.xenpv.harness.junit.XenpvTest;
 import org.xenpv.harness.toolstack.GuestDomain;
-import org.xenpv.harness.toolstack.IntroduceHook;
+import org.xenpv.harness.toolstack.XenstoredIntroduceHook;
 import org.xenpv.harness.toolstack.Toolstack;
-import org.xenpv.xenbus.evtchn.EvtchnClient;
-import org.xenpv.xenbus.gnttab.GnttabClient;
-import org.xenpv.xenbus.memory.GuestFrames;
 import org.xenpv.xenbus.store.StoreClient;
 import org.xenpv.xenbus.store.StoreWatch;
 import org.xenpv.xenstore.daemon.XsConnection;
@@ -49,28 +46,13 @@ class XenbusStoreDaemonConformanceTest {
     /** Builds a guest whose store is served by {@code xs}, runs {@code test}, then releases and stops the daemon. */
     private static void withGuest(Kernel kernel, Platform platform, int ringStart, Consumer<Booted> test) {
         Xenstored xs = Xenstored.start(platform);
-        IntroduceHook hook = (ts, g) -> {
-            xs.introduce(g.domid(), g.storeGfn(), g.storePort());
-            g.dom0StorePort(xs.ringStatus(g.domid()).orElseThrow().localPort());
-            g.dom0ConsolePort(ts.platform().dom0().evtchn().bindInterdomain(g.domid(), g.consolePort()));
-        };
-        Toolstack ts = new Toolstack(platform, xs.call(s -> s), hook);
+        Toolstack ts = new Toolstack(platform, xs.call(s -> s), new XenstoredIntroduceHook(xs));
         GuestDomain g = ts.create("daemonguest");
         Domain d = platform.domain(g.domid());
         if (ringStart != 0) {
-            XenstoreRing r = new XenstoreRing(d.memory().page(g.storeGfn()));
-            r.req().setCons(ringStart);
-            r.req().setProd(ringStart);
-            r.rsp().setCons(ringStart);
-            r.rsp().setProd(ringStart);
+            XenbusClients.startRingAt(new XenstoreRing(d.memory().page(g.storeGfn())), ringStart);
         }
-        GuestFrames frames = new GuestFrames(Vm.of(platform, d));
-        EvtchnClient evtchn = new EvtchnClient(Vm.of(platform, d), frames, EvtchnClient.Options.DEFAULT);
-        evtchn.acquire();
-        GnttabClient gnttab = new GnttabClient(Vm.of(platform, d), frames);
-        gnttab.acquire();
-        StoreClient store = new StoreClient(Vm.of(platform, d), evtchn, gnttab, StoreClient.Options.DEFAULT);
-        store.acquire();
+        StoreClient store = XenbusClients.acquireStore(Vm.of(platform, d));
         try {
             test.accept(new Booted(kernel, xs, g, store));
         } finally {
