@@ -15,9 +15,10 @@ import org.xenpv.core.log.Event;
 import org.xenpv.core.log.EventLog;
 
 /**
- * Real platform threads on the real clock, for throughput and for races the seeded search has not
- * reached. A wait queue is a list of parked threads that {@link WaitQueue#wakeAll()} unparks; a
- * waiter registers before it re-checks its condition, so a wake-up cannot be lost.
+ * Real threads on the real clock, for throughput and for races the seeded search has not reached: platform
+ * threads, or virtual threads on the JVM's carriers ({@link KernelConfig.ActorThreads}). A wait queue is a list of
+ * parked threads that {@link WaitQueue#wakeAll()} unparks; a waiter registers before it re-checks its condition,
+ * so a wake-up cannot be lost.
  */
 final class ConcurrentKernel implements Kernel {
 
@@ -63,7 +64,9 @@ final class ConcurrentKernel implements Kernel {
         Act(int id, String name, Runnable body) {
             this.id = id;
             this.name = name;
-            this.thread = Thread.ofPlatform().daemon().name("xenpv-" + name).unstarted(() -> {
+            Thread.Builder builder = config.actorThreads() == KernelConfig.ActorThreads.VIRTUAL
+                    ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+            this.thread = builder.name("xenpv-" + name).unstarted(() -> {
                 current.set(this);
                 try {
                     body.run();

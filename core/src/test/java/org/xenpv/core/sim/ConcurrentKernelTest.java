@@ -6,14 +6,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.xenpv.core.sim.KernelConfig.ActorThreads;
 
+/** Every case runs with actors on platform threads and on virtual threads ({@link ActorThreads}). */
 class ConcurrentKernelTest {
 
-    @Test
+    private static Kernel concurrent(ActorThreads threads) {
+        return Kernel.create(KernelConfig.concurrent().withActorThreads(threads));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ActorThreads.class)
+    @DisplayName("Actors run on the configured kind of thread")
+    void actorThreadKind(ActorThreads threads) {
+        try (Kernel k = concurrent(threads)) {
+            Boolean[] virtual = {null};
+            Actor a = k.spawn("probe", () -> virtual[0] = Thread.currentThread().isVirtual());
+            k.runUntil(a::finished, Duration.ofSeconds(10));
+            assertThat(virtual[0]).isEqualTo(threads == ActorThreads.VIRTUAL);
+            assertThat(k.config().actorThreads()).isEqualTo(threads);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ActorThreads.class)
     @DisplayName("Producer and consumer on real threads hand over 100000 items through one wait queue")
-    void producerConsumer() {
-        try (Kernel k = Kernel.concurrent()) {
+    void producerConsumer(ActorThreads threads) {
+        try (Kernel k = concurrent(threads)) {
             AtomicInteger produced = new AtomicInteger();
             AtomicInteger consumed = new AtomicInteger();
             WaitQueue q = k.waitQueue("items");
@@ -37,10 +58,11 @@ class ConcurrentKernelTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ActorThreads.class)
     @DisplayName("One wakeAll wakes every waiter of a queue, the one in its first slot and those queued behind it")
-    void wakeAllWakesEveryWaiter() {
-        try (Kernel k = Kernel.concurrent()) {
+    void wakeAllWakesEveryWaiter(ActorThreads threads) {
+        try (Kernel k = concurrent(threads)) {
             WaitQueue q = k.waitQueue("gate");
             AtomicInteger round = new AtomicInteger();
             AtomicInteger arrived = new AtomicInteger();
@@ -66,10 +88,11 @@ class ConcurrentKernelTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ActorThreads.class)
     @DisplayName("A timed wait with no wake-up returns false")
-    void timedWait() {
-        try (Kernel k = Kernel.concurrent()) {
+    void timedWait(ActorThreads threads) {
+        try (Kernel k = concurrent(threads)) {
             boolean[] r = {true};
             Actor a = k.spawn("w", () -> r[0] = k.waitQueue("q").await(() -> false, Duration.ofMillis(20)));
             k.runUntil(a::finished, Duration.ofSeconds(10));
@@ -77,10 +100,11 @@ class ConcurrentKernelTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ActorThreads.class)
     @DisplayName("A wait with the largest timeout counts as untimed: the world is idle while it waits")
-    void foreverIsIdle() {
-        try (Kernel k = Kernel.concurrent()) {
+    void foreverIsIdle(ActorThreads threads) {
+        try (Kernel k = concurrent(threads)) {
             WaitQueue q = k.waitQueue("q");
             java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean();
             Actor a = k.spawn("w", () -> q.await(go::get, Duration.ofNanos(Long.MAX_VALUE)));
@@ -92,10 +116,11 @@ class ConcurrentKernelTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ActorThreads.class)
     @DisplayName("An actor's failure is rethrown on the controlling thread")
-    void failure() {
-        try (Kernel k = Kernel.concurrent()) {
+    void failure(ActorThreads threads) {
+        try (Kernel k = concurrent(threads)) {
             k.spawn("bad", () -> {
                 throw new IllegalArgumentException("grant ref 9 not permitted");
             });
@@ -105,19 +130,21 @@ class ConcurrentKernelTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ActorThreads.class)
     @DisplayName("Close ends actors blocked forever")
-    void close() {
-        Kernel k = Kernel.concurrent();
+    void close(ActorThreads threads) {
+        Kernel k = concurrent(threads);
         Actor a = k.spawn("daemon", () -> k.waitQueue("requests").await(() -> false));
         k.close();
         assertThat(a.finished()).isTrue();
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ActorThreads.class)
     @DisplayName("Kernel locks exclude each other on real threads")
-    void lock() {
-        try (Kernel k = Kernel.concurrent()) {
+    void lock(ActorThreads threads) {
+        try (Kernel k = concurrent(threads)) {
             KernelLock lock = k.lock("l");
             int[] counter = {0};
             AtomicInteger done = new AtomicInteger();

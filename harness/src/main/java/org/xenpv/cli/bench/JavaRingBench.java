@@ -20,6 +20,7 @@ import org.xenpv.core.ring.blkif.BlkifResponse;
 import org.xenpv.core.sim.Actor;
 import org.xenpv.core.sim.Kernel;
 import org.xenpv.core.sim.KernelConfig;
+import org.xenpv.core.sim.KernelConfig.ActorThreads;
 
 /**
  * The Java side of {@code xenpv bench ring}: a blkfront actor in a guest and a blkback actor in dom0 on a
@@ -27,6 +28,9 @@ import org.xenpv.core.sim.KernelConfig;
  * entry), dom0 maps it ({@code GNTTABOP_map_grant_ref}), and they share an interdomain event channel
  * ({@code EVTCHNOP_alloc_unbound} + {@code bind_interdomain}). Everything is torn down after the run and the
  * platform's leak report must come back empty.
+ *
+ * <p>The actors run on platform or virtual threads ({@link BenchThreads}); by default spinning actors get
+ * platform threads and blocking ones virtual threads.
  *
  * <p>The kernel's event log is off and the rings carry no kernel (no instrumentation, no preemption points):
  * this measures the protocol paths, not the debugging aids.
@@ -70,7 +74,16 @@ public final class JavaRingBench {
      * @throws IllegalStateException if a response is wrong, a side fails, the run hangs, or anything leaks
      */
     public RunResult run(NotifyMode mode, long count, int yields) {
-        try (Kernel kernel = Kernel.create(KernelConfig.concurrent().withLogCapacity(1))) {
+        return run(mode, count, yields, BenchThreads.AUTO.resolve(mode));
+    }
+
+    /**
+     * One run of {@code count} round trips with the actors on {@code threads}.
+     *
+     * @throws IllegalStateException if a response is wrong, a side fails, the run hangs, or anything leaks
+     */
+    public RunResult run(NotifyMode mode, long count, int yields, ActorThreads threads) {
+        try (Kernel kernel = Kernel.create(KernelConfig.concurrent().withLogCapacity(1).withActorThreads(threads))) {
             kernel.log().setEnabled(false);
             Platform platform = new Platform(kernel);
             Domain guest = platform.createDomain("bench-blkfront");

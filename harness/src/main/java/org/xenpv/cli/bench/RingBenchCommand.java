@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.xenpv.core.sim.KernelConfig.ActorThreads;
 import org.xenpv.cli.Xenpv;
 import org.xenpv.cli.support.UserError;
 import picocli.CommandLine.ArgGroup;
@@ -33,7 +34,10 @@ import picocli.CommandLine.Spec;
                         + "is Java/C of the medians (above 1: Java is faster).",
                 "Notify mode: a side with no work takes its port's pending event, else yields its CPU and looks "
                         + "again up to --yields times, else blocks until the port is pending; both implementations "
-                        + "get the same --yields. The C program inherits this process's CPU affinity (taskset)."})
+                        + "get the same --yields. The C program inherits this process's CPU affinity (taskset).",
+                "The Java actors run on platform threads in spin mode and on virtual threads in notify mode, where a "
+                        + "blocked actor is unmounted from its carrier and a send queues it again, instead of an OS "
+                        + "thread sleeping on a futex as in C (--java-threads)."})
 public final class RingBenchCommand implements Callable<Integer> {
 
     @Option(names = "--mode", paramLabel = "MODE", split = ",", defaultValue = "spin,notify",
@@ -50,6 +54,26 @@ public final class RingBenchCommand implements Callable<Integer> {
                     + "looks at its port again before it blocks in SCHEDOP_poll; the same number for Java and C; "
                     + "0 blocks at once (default: ${DEFAULT-VALUE})")
     int yields;
+
+    @Option(names = "--java-threads", paramLabel = "KIND", defaultValue = "auto",
+            converter = ThreadsConverter.class,
+            description = "what the Java actors run on: platform, virtual, or auto (platform threads in spin mode, "
+                    + "where each spinning side needs a CPU of its own as each C thread has; virtual threads in "
+                    + "notify mode, where a blocked vCPU is unmounted from its carrier as Xen deschedules it; "
+                    + "default: ${DEFAULT-VALUE}). The C reference always runs two pthreads that block on a futex.")
+    BenchThreads javaThreads;
+
+    static final class ThreadsConverter implements picocli.CommandLine.ITypeConverter<BenchThreads> {
+        @Override
+        public BenchThreads convert(String value) {
+            for (BenchThreads t : BenchThreads.values()) {
+                if (t.cliName().equals(value.strip())) {
+                    return t;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "': not auto, platform or virtual");
+        }
+    }
 
     @Option(names = "--runs", paramLabel = "R", defaultValue = "3",
             description = "timed runs of each implementation per mode (default: ${DEFAULT-VALUE})")
@@ -159,18 +183,25 @@ public final class RingBenchCommand implements Callable<Integer> {
     }
 
     private Comparison measure(PrintWriter out, NotifyMode mode, long n, JavaRingBench java, CRingBench c) {
+        ActorThreads threads = javaThreads.resolve(mode);
         out.printf(Locale.ROOT, "mode %s: blkif %s one-page ring (RING_SIZE %d), READ 1 segment -> BLKIF_RSP_OKAY, "
                         + "%d round trips per run, %d run%s of %s%s%n", mode.cliName(), JavaRingBench.ABI.protocol(),
                 JavaRingBench.ringSize(), n, runs, runs == 1 ? "" : "s",
                 java != null && c != null ? "java and c alternately" : java != null ? "java" : "c",
                 mode.notifies() ? ", " + yields + " yield" + (yields == 1 ? "" : "s") + " before blocking" : "");
+        if (java != null) {
+            out.printf(Locale.ROOT, "  java actors on %s%n", BenchThreads.describe(threads));
+        }
+        if (c != null) {
+            out.printf(Locale.ROOT, "  c on two pthreads%s%n", mode.notifies() ? ", blocking on a futex" : "");
+        }
         out.flush();
         if (java != null && warmupMillis > 0) {
             long t0 = System.nanoTime();
             long total = 0;
             int k = 0;
             do {
-                total += java.run(mode, Math.min(n, WARMUP_CHUNK), yields).count();
+                total += java.run(mode, Math.min(n, WARMUP_CHUNK), yields, threads).count();
                 k++;
             } while (System.nanoTime() - t0 < warmupMillis * 1_000_000);
             out.printf(Locale.ROOT, "  warm-up  java  %d runs, %d round trips, %.2f s (not counted)%n", k, total,
@@ -190,7 +221,7 @@ public final class RingBenchCommand implements Callable<Integer> {
             for (int side = 0; side < 2; side++) {
                 boolean isJava = (side == 0) == javaFirst;
                 if (isJava && java != null) {
-                    RunResult r = java.run(mode, n, yields);
+                    RunResult r = java.run(mode, n, yields, threads);
                     js.add(r);
                     printRun(out, i, "java", r, true);
                 } else if (!isJava && c != null) {

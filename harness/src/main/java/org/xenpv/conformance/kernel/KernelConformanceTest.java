@@ -87,9 +87,7 @@ class KernelConformanceTest {
         Set<List<String>> orders = new HashSet<>();
         for (int i = 0; i < 8; i++) {
             KernelConfig config = run.kernel().config();
-            try (Kernel k = Kernel.create(new KernelConfig(config.mode(), run.seed() * 31 + i,
-                    config.preemptionProbability(), config.logCapacity(), config.defaultRunLimit(),
-                    config.logActorSwitches()))) {
+            try (Kernel k = Kernel.create(config.withSeed(run.seed() * 31 + i))) {
                 counterScenario(k);
                 List<String> order = new ArrayList<>();
                 for (LogEntry e : k.log().entries()) {
@@ -180,8 +178,8 @@ class KernelConformanceTest {
     void preemptionPointsInterleave(Kernel kernel) {
         int seen = 0;
         for (int i = 0; i < 4; i++) {
-            KernelConfig on = new KernelConfig(kernel.config().mode(), kernel.seed() * 7 + i, 1.0,
-                    kernel.config().logCapacity(), kernel.config().defaultRunLimit(), true);
+            KernelConfig on = kernel.config().withSeed(kernel.seed() * 7 + i).withPreemption(1.0)
+                    .withActorSwitchLogging(true);
             seen += halfDoneSamples(on);
             assertEquals(0, halfDoneSamples(on.withPreemption(0.0)), "half-done step seen without preemption");
         }

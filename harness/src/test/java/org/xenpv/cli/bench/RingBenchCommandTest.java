@@ -71,6 +71,11 @@ class RingBenchCommandTest {
             String s = sections[mode.equals("spin") ? 0 : 1];
             assertThat(s).startsWith("mode " + mode + ": blkif x86_64-abi one-page ring (RING_SIZE 32)")
                     .contains("4000 round trips per run, 2 runs of java and c alternately");
+            // By default spinning actors get platform threads and blocking ones virtual threads; C is pthreads.
+            assertThat(s).containsPattern(mode.equals("spin") ? "(?m)^  java actors on platform threads$"
+                            : "(?m)^  java actors on virtual threads \\(\\d+ carriers?\\)$")
+                    .containsPattern(mode.equals("spin") ? "(?m)^  c on two pthreads$"
+                            : "(?m)^  c on two pthreads, blocking on a futex$");
             List<MatchResult> java = matches(JAVA_RUN, s);
             List<MatchResult> c = matches(C_RUN, s);
             assertThat(java).as(s).hasSize(2);
@@ -117,6 +122,21 @@ class RingBenchCommandTest {
         assertThat(matches(JAVA_RUN, r.out())).hasSize(1);
         assertThat(r.out()).containsPattern("(?m)^java notify: \\d+ round trips/s \\(median of 1\\)$")
                 .doesNotContain("c notify:").doesNotContain("ratio");
+    }
+
+    @Test
+    void javaThreadsChoosesWhatTheActorsRunOn() {
+        for (String kind : List.of("platform", "virtual")) {
+            Run r = xenpv("bench", "ring", "--mode", "notify", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
+                    "--java-only", "--java-threads", kind);
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).containsPattern("(?m)^  java actors on " + kind + " threads")
+                    .doesNotContain("c on two pthreads");
+            assertThat(matches(JAVA_RUN, r.out())).hasSize(1);
+        }
+        Run bad = xenpv("bench", "ring", "--java-threads", "green");
+        assertThat(bad.exit()).isEqualTo(Xenpv.EXIT_USAGE);
+        assertThat(bad.err()).contains("'green': not auto, platform or virtual");
     }
 
     @Test
