@@ -10,7 +10,10 @@ import java.util.Objects;
  * One 4 KiB frame of simulated memory, held off-heap in a direct buffer (x86 little-endian).
  *
  * <p>Index fields are accessed through {@link VarHandle}s with the ordering {@link MemoryView}
- * documents; everything else with plain accesses, as C does. The frame starts on a cache-line boundary
+ * documents; everything else with plain accesses, as C does. Plain 16-, 32- and 64-bit accesses also go through
+ * little-endian view {@link VarHandle}s rather than the buffer's own {@code getLong}/{@code putLong}: the buffer's
+ * methods test its byte order on every access (a byte swap and a conditional move in the compiled loop), while
+ * a constant handle's order is folded away; bounds and read-only checks are the same. The frame starts on a cache-line boundary
  * ({@link #CACHE_LINE} bytes), as a real page-aligned frame does, so that which fields of a shared
  * structure share a cache line (a ring's header, its slots) is what it is on hardware and in C;
  * {@code allocateDirect} alone only guarantees 16 bytes. A {@link #readOnlyView()} is what a
@@ -30,6 +33,8 @@ public final class Page implements MemoryView {
             MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT =
             MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG =
+            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final ByteBuffer buf;
     private final boolean readOnly;
@@ -90,32 +95,32 @@ public final class Page implements MemoryView {
 
     @Override
     public short getShort(int offset) {
-        return buf.getShort(offset);
+        return (short) SHORT.get(buf, offset);
     }
 
     @Override
     public void putShort(int offset, short value) {
-        buf.putShort(offset, value);
+        SHORT.set(buf, offset, value);
     }
 
     @Override
     public int getInt(int offset) {
-        return buf.getInt(offset);
+        return (int) INT.get(buf, offset);
     }
 
     @Override
     public void putInt(int offset, int value) {
-        buf.putInt(offset, value);
+        INT.set(buf, offset, value);
     }
 
     @Override
     public long getLong(int offset) {
-        return buf.getLong(offset);
+        return (long) LONG.get(buf, offset);
     }
 
     @Override
     public void putLong(int offset, long value) {
-        buf.putLong(offset, value);
+        LONG.set(buf, offset, value);
     }
 
     @Override
