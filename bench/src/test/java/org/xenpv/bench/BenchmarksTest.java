@@ -71,6 +71,14 @@ class BenchmarksTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"PLATFORM", "VIRTUAL"})
+    void evtchnPingPongCompletesEveryRoundTrip(String threads) {
+        EvtchnPingPongBenchmark b = new EvtchnPingPongBenchmark();
+        b.threads = threads;
+        assertThat(b.pingPong()).isEqualTo(EvtchnPingPongBenchmark.ROUND_TRIPS);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"2-level", "fifo"})
     void evtchnSendsAreDelivered(String abi) {
         EvtchnBenchmarks b = new EvtchnBenchmarks();
