@@ -11,10 +11,10 @@ import java.util.Objects;
  *
  * <p>Index fields are accessed through {@link VarHandle}s with the ordering {@link MemoryView}
  * documents; everything else with plain accesses, as C does. Plain 16-, 32- and 64-bit accesses also go through
- * little-endian view {@link VarHandle}s rather than the buffer's own {@code getLong}/{@code putLong}: the buffer's
- * methods test its byte order on every access (a byte swap and a conditional move in the compiled loop), while
- * a constant handle's order is folded away; bounds and read-only checks are the same. The frame starts on a cache-line boundary
- * ({@link #CACHE_LINE} bytes), as a real page-aligned frame does, so that which fields of a shared
+ * constant little-endian view {@link VarHandle}s rather than the buffer's own {@code getLong}/{@code putLong}: the
+ * buffer's methods test its byte order on every access (a byte swap and a conditional move in compiled ring loops),
+ * a constant handle's order is folded away. Bounds are checked the same way. The frame starts on a cache-line
+ * boundary ({@link #CACHE_LINE} bytes), as a real page-aligned frame does, so that which fields of a shared
  * structure share a cache line (a ring's header, its slots) is what it is on hardware and in C;
  * {@code allocateDirect} alone only guarantees 16 bytes. A {@link #readOnlyView()} is what a
  * read-only grant mapping hands to the mapping domain: stores through it throw

@@ -1,6 +1,7 @@
 package org.xenpv.core.sim;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How a {@link Kernel} runs.
@@ -42,7 +43,7 @@ public record KernelConfig(Kernel.Mode mode, long seed, double preemptionProbabi
         if (preemptionProbability < 0 || preemptionProbability > 1) {
             throw new IllegalArgumentException("preemption probability must be in [0,1]: " + preemptionProbability);
         }
-        java.util.Objects.requireNonNull(actorThreads, "actorThreads");
+        Objects.requireNonNull(actorThreads, "actorThreads");
         if (mode == Kernel.Mode.DETERMINISTIC && actorThreads != ActorThreads.VIRTUAL) {
             throw new IllegalArgumentException("a deterministic kernel runs its actors on virtual threads, not "
                     + actorThreads);
