@@ -2,13 +2,13 @@ package org.xenpv.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.xenpv.cli.CliRun.xenpv;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.xenpv.cli.CliRun;
 import org.xenpv.cli.Xenpv;
 
 /**
@@ -36,19 +36,6 @@ class RingBenchCommandTest {
         assumeTrue(cMissing == null, () -> "C reference of xenpv bench ring unavailable: " + cMissing);
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run xenpv(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Xenpv.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     private static List<MatchResult> matches(Pattern p, String text) {
         return p.matcher(text).results().map(m -> new MatchResult(m.group(0), m)).toList();
     }
@@ -62,7 +49,7 @@ class RingBenchCommandTest {
     @Test
     void bothModesRunJavaAndCAndPrintTheRatio() {
         assumeC();
-        Run r = xenpv("bench", "ring", "--mode", "spin,notify", "--count", "4000", "--runs", "2", "--warmup-ms", "0");
+        CliRun r = xenpv("bench", "ring", "--mode", "spin,notify", "--count", "4000", "--runs", "2", "--warmup-ms", "0");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.err()).isEmpty();
         String[] sections = r.out().split("(?m)^(?=mode )");
@@ -106,7 +93,7 @@ class RingBenchCommandTest {
     @Test
     void runsAlternateJavaAndC() {
         assumeC();
-        Run r = xenpv("bench", "ring", "--mode", "notify", "--count", "500", "--runs", "3", "--warmup-ms", "0");
+        CliRun r = xenpv("bench", "ring", "--mode", "notify", "--count", "500", "--runs", "3", "--warmup-ms", "0");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         List<String> order = r.out().lines().filter(l -> l.startsWith("  run ")).map(l -> l.substring(2, 13).strip())
                 .toList();
@@ -116,7 +103,7 @@ class RingBenchCommandTest {
 
     @Test
     void javaOnlyPrintsNoCFigureNorRatio() {
-        Run r = xenpv("bench", "ring", "--mode", "notify", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
+        CliRun r = xenpv("bench", "ring", "--mode", "notify", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
                 "--java-only");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(matches(JAVA_RUN, r.out())).hasSize(1);
@@ -127,14 +114,14 @@ class RingBenchCommandTest {
     @Test
     void javaThreadsChoosesWhatTheActorsRunOn() {
         for (String kind : List.of("platform", "virtual")) {
-            Run r = xenpv("bench", "ring", "--mode", "notify", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
+            CliRun r = xenpv("bench", "ring", "--mode", "notify", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
                     "--java-only", "--java-threads", kind);
             assertThat(r.exit()).as(r.out() + r.err()).isZero();
             assertThat(r.out()).containsPattern("(?m)^  java actors on " + kind + " threads")
                     .doesNotContain("c on two pthreads");
             assertThat(matches(JAVA_RUN, r.out())).hasSize(1);
         }
-        Run bad = xenpv("bench", "ring", "--java-threads", "green");
+        CliRun bad = xenpv("bench", "ring", "--java-threads", "green");
         assertThat(bad.exit()).isEqualTo(Xenpv.EXIT_USAGE);
         assertThat(bad.err()).contains("'green': not auto, platform or virtual");
     }
@@ -142,7 +129,7 @@ class RingBenchCommandTest {
     @Test
     void cOnlyRunsNoJava() {
         assumeC();
-        Run r = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--c-only");
+        CliRun r = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--c-only");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(matches(C_RUN, r.out())).hasSize(1);
         assertThat(r.out()).doesNotContain("java spin:").doesNotContain("warm-up  java")
@@ -153,14 +140,14 @@ class RingBenchCommandTest {
     void bothImplementationsGetTheSameYieldCount() {
         assumeC();
         // CRingBench.parse rejects a C run whose echoed yields differ from what the Java side used.
-        Run r = xenpv("bench", "ring", "--mode", "notify", "--count", "3000", "--runs", "1", "--warmup-ms", "0",
+        CliRun r = xenpv("bench", "ring", "--mode", "notify", "--count", "3000", "--runs", "1", "--warmup-ms", "0",
                 "--yields", "3");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("1 run of java and c alternately, 3 yields before blocking");
         assertThat(matches(JAVA_RUN, r.out())).hasSize(1);
         assertThat(matches(C_RUN, r.out())).hasSize(1);
 
-        Run byDefault = xenpv("bench", "ring", "--mode", "notify,spin", "--count", "1000", "--runs", "1",
+        CliRun byDefault = xenpv("bench", "ring", "--mode", "notify,spin", "--count", "1000", "--runs", "1",
                 "--warmup-ms", "0");
         assertThat(byDefault.exit()).as(byDefault.out() + byDefault.err()).isZero();
         assertThat(byDefault.out()).contains("of java and c alternately, " + BenchPort.DEFAULT_YIELDS + " yield")
@@ -180,7 +167,7 @@ class RingBenchCommandTest {
 
     @Test
     void missingCompilerReportsTheJavaFigureAlone() {
-        Run r = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
+        CliRun r = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
                 "--gcc", "/nonexistent/xenpv-no-gcc");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.err()).contains("C reference unavailable").contains("reporting the Java figure alone");
@@ -192,7 +179,7 @@ class RingBenchCommandTest {
 
     @Test
     void missingCompilerFailsARequiredRatio() {
-        Run r = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
+        CliRun r = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
                 "--gcc", "/nonexistent/xenpv-no-gcc", "--require-ratio", "0.5");
         assertThat(r.exit()).isEqualTo(Xenpv.EXIT_FAILED);
         assertThat(r.out()).contains("--require-ratio 0.5 cannot be met");
@@ -201,10 +188,10 @@ class RingBenchCommandTest {
     @Test
     void requireRatioDecidesTheExitCode() {
         assumeC();
-        Run ok = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
+        CliRun ok = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
                 "--require-ratio", "0");
         assertThat(ok.exit()).as(ok.out() + ok.err()).isZero();
-        Run failed = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
+        CliRun failed = xenpv("bench", "ring", "--mode", "spin", "--count", "1000", "--runs", "1", "--warmup-ms", "0",
                 "--require-ratio", "1e9");
         assertThat(failed.exit()).as(failed.out() + failed.err()).isEqualTo(Xenpv.EXIT_FAILED);
         assertThat(failed.out()).containsPattern("(?m)^FAILED spin: java/c \\d+\\.\\d{3} < required 1000000000\\.000$");
@@ -220,7 +207,7 @@ class RingBenchCommandTest {
                 new String[] {"bench", "ring", "--c-only", "--java-only"},
                 new String[] {"bench", "ring", "--java-only", "--require-ratio", "1"},
                 new String[] {"bench", "ring", "--count", "many"})) {
-            Run r = xenpv(args);
+            CliRun r = xenpv(args);
             assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(Xenpv.EXIT_USAGE);
             assertThat(r.out()).as(String.join(" ", args)).doesNotContain("round trips/s");
         }

@@ -2,15 +2,13 @@ package org.xenpv.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.xenpv.cli.CliRun.xenpv;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.xenpv.cli.Xenpv;
-import picocli.CommandLine;
+import org.xenpv.cli.CliRun;
 
 /**
  * {@code xenpv bench store} end to end with tiny numbers (no timing assertions): the C client builds
@@ -23,15 +21,10 @@ class StoreBenchCommandTest {
         assumeTrue(Files.isExecutable(CBuild.GCC), "gcc not installed: cannot build the benchmark client");
         assumeTrue(Files.isRegularFile(Path.of("/usr/include/xenstore.h")), "libxen-dev not installed");
         assumeTrue(Files.isExecutable(CxenstoredProcess.XENSTORED), "xen-utils-4.17 not installed");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Xenpv.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int rc = cl.execute("bench", "store", "--clients", "1,2", "--ops", "400", "--rounds", "2", "--engine-ops",
+        CliRun r = xenpv("bench", "store", "--clients", "1,2", "--ops", "400", "--rounds", "2", "--engine-ops",
                 "2000", "--against-real");
-        assertThat(rc).as("stdout:\n%s\nstderr:\n%s", out, err).isZero();
-        List<String> lines = out.toString().lines().toList();
+        assertThat(r.exit()).as("stdout:\n%s\nstderr:\n%s", r.out(), r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
         assertThat(lines).anySatisfy(l -> assertThat(l).matches(row(1)));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches(row(2)));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("in-process engine .*: \\d+ ops/s"));
@@ -53,11 +46,8 @@ class StoreBenchCommandTest {
 
     @Test
     void rejectsBadArguments() {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Xenpv.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        cl.setOut(new PrintWriter(new StringWriter(), true));
-        assertThat(cl.execute("bench", "store", "--clients", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("--clients");
+        CliRun r = xenpv("bench", "store", "--clients", "0");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--clients");
     }
 }

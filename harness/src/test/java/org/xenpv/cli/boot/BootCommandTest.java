@@ -1,13 +1,13 @@
 package org.xenpv.cli.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.xenpv.cli.CliRun.xenpv;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenpv.cli.CliRun;
 import org.xenpv.cli.Xenpv;
 
 /** {@code xenpv boot} end to end: XENBUS boots on the toolstack, survives a migration, stops clean, reproducibly. */
@@ -16,22 +16,9 @@ class BootCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run xenpv(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Xenpv.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void bootsEnumeratesAndPrintsTheTree() {
-        Run r = xenpv("boot", "--seed", "7", "--vif", "mac=00:16:3e:12:34:56", "--vbd", "vdev=xvda");
+        CliRun r = xenpv("boot", "--seed", "7", "--vif", "mac=00:16:3e:12:34:56", "--vbd", "vdev=xvda");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("booted d1 'windows'")
                 .contains("XENBUS\\VEN_XP&DEV_VIF").contains("XENBUS\\VEN_XP&DEV_VBD").contains("XENBUS\\VEN_XP&DEV_CONS")
@@ -45,7 +32,7 @@ class BootCommandTest {
     void migrateAndStopLeaveNothingBehindAndTheSameSeedGivesTheSameLog() throws Exception {
         Path a = tmp.resolve("a.jsonl");
         Path b = tmp.resolve("b.jsonl");
-        Run r = xenpv("boot", "--seed", "3", "--migrate", "2", "--stop", "--log", a.toString());
+        CliRun r = xenpv("boot", "--seed", "3", "--migrate", "2", "--stop", "--log", a.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("migrated d1 -> d2").contains("migrated d2 -> d3")
                 .contains("/local/domain/3/drivers/0").doesNotContain("/local/domain/1/")
@@ -56,7 +43,7 @@ class BootCommandTest {
 
     @Test
     void consoleLogReachesTheConsoleBackendInEveryDomain() {
-        Run r = xenpv("boot", "--console-log", "info", "--migrate", "1");
+        CliRun r = xenpv("boot", "--console-log", "info", "--migrate", "1");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("console d1:\n  classes: CONS IFACE\n  suspend requested\n")
                 .contains("console d2:\n  resumed in d2 (from d1)\n");
@@ -65,7 +52,7 @@ class BootCommandTest {
 
     @Test
     void badDeviceArgumentsAreUsageErrors() {
-        Run r = xenpv("boot", "--vbd", "vdev=hda");
+        CliRun r = xenpv("boot", "--vbd", "vdev=hda");
         assertThat(r.exit()).isEqualTo(Xenpv.EXIT_USAGE);
         assertThat(r.err()).contains("vdev 'hda'");
         assertThat(xenpv("boot", "--vcpus", "0").exit()).isEqualTo(Xenpv.EXIT_USAGE);

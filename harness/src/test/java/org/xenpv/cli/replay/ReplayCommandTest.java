@@ -1,11 +1,10 @@
 package org.xenpv.cli.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.xenpv.cli.CliRun.xenpv;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.xenpv.cli.Xenpv;
+import org.xenpv.cli.CliRun;
 import org.xenpv.xenstore.cxenstored.RealCxenstored;
-import picocli.CommandLine;
 
 /** {@code xenpv replay} through the real command line: reports, exit codes, input errors. */
 class ReplayCommandTest {
@@ -25,19 +23,6 @@ class ReplayCommandTest {
     static final Path CX = SAMPLES.resolve("cxenstored-4.17-trace.sample.log");
     static final Path OX = SAMPLES.resolve("oxenstored-4.17-access.sample.log");
     static final Path TOOLSTACK = Path.of("src/test/resources/traces/replay/cxenstored-4.17-toolstack.log");
-
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        CommandLine cl = Xenpv.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @TempDir
     Path dir;
@@ -50,8 +35,8 @@ class ReplayCommandTest {
 
     @Test
     void cleanReplayExitsZeroWithATextReport() {
-        Run r = run("replay", TOOLSTACK.toString());
-        assertThat(r.code()).isZero();
+        CliRun r = xenpv("replay", TOOLSTACK.toString());
+        assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("replay of cxenstored-4.17-toolstack.log (cxenstored 4.17) against sim (")
                 .contains("domains [0, 5]").contains("ambiguous steps (not failures)").contains("TX_CONTEXT")
                 .endsWith("result: no divergence\n");
@@ -60,13 +45,13 @@ class ReplayCommandTest {
 
     @Test
     void divergencesExitOneAndNameTheTraceLine() {
-        Run r = run("replay", CX.toString(), "--no-expectations");
-        assertThat(r.code()).isEqualTo(1);
+        CliRun r = xenpv("replay", CX.toString(), "--no-expectations");
+        assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("divergences (1):\n  cxenstored-4.17-trace.sample.log:72: READ /t on "
                         + "0x5650885cbb70 (request at line 71): expected ERROR ENOENT, got READ \"\"\n")
                 .endsWith("result: 1 divergence(s)\n");
-        Run expected = run("replay", CX.toString());
-        assertThat(expected.code()).isZero();
+        CliRun expected = xenpv("replay", CX.toString());
+        assertThat(expected.exit()).isZero();
         assertThat(expected.out()).contains("expected deviations (1):").contains("expected because: the 4.17 trace "
                 + "records no tx_id");
     }
@@ -74,8 +59,8 @@ class ReplayCommandTest {
     @Test
     void jsonReport() throws Exception {
         Path report = dir.resolve("r.json");
-        Run r = run("replay", OX.toString(), "--report", report.toString());
-        assertThat(r.code()).isZero();
+        CliRun r = xenpv("replay", OX.toString(), "--report", report.toString());
+        assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("result: no divergence (12 expected deviation(s)); json report in " + report);
         JsonNode j = new ObjectMapper().readTree(report.toFile());
         assertThat(j.get("result").asText()).isEqualTo("clean");
@@ -86,8 +71,8 @@ class ReplayCommandTest {
         assertThat(j.get("ambiguous").size()).isPositive();
         assertThat(j.get("notes").get(0).asText()).startsWith("oxenstored access log: successful replies are not logged");
 
-        Run s = run("replay", CX.toString(), "--no-expectations", "--report-format", "json");
-        assertThat(s.code()).isEqualTo(1);
+        CliRun s = xenpv("replay", CX.toString(), "--no-expectations", "--report-format", "json");
+        assertThat(s.exit()).isEqualTo(1);
         JsonNode d = new ObjectMapper().readTree(s.out()).get("divergences").get(0);
         assertThat(d.get("line").asLong()).isEqualTo(72);
         assertThat(d.get("request_line").asLong()).isEqualTo(71);
@@ -100,8 +85,8 @@ class ReplayCommandTest {
     @Test
     void junitReport() throws Exception {
         Path report = dir.resolve("TEST-replay.xml");
-        Run r = run("replay", CX.toString(), "--no-expectations", "--report", report.toString());
-        assertThat(r.code()).isEqualTo(1);
+        CliRun r = xenpv("replay", CX.toString(), "--no-expectations", "--report", report.toString());
+        assertThat(r.exit()).isEqualTo(1);
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report.toFile());
         Element suite = doc.getDocumentElement();
         assertThat(suite.getTagName()).isEqualTo("testsuite");
@@ -111,7 +96,7 @@ class ReplayCommandTest {
         assertThat(failure.getAttribute("message")).startsWith("cxenstored-4.17-trace.sample.log:72: READ /t on ")
                 .contains("expected ERROR ENOENT, got READ \"\"");
         Path clean = dir.resolve("clean.xml");
-        assertThat(run("replay", CX.toString(), "--report", clean.toString(), "--report-format", "junit").code())
+        assertThat(xenpv("replay", CX.toString(), "--report", clean.toString(), "--report-format", "junit").exit())
                 .isZero();
         Document c = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(clean.toFile());
         assertThat(c.getDocumentElement().getAttribute("failures")).isEqualTo("0");
@@ -121,60 +106,60 @@ class ReplayCommandTest {
     @Test
     void malformedTracesAreOneLineExitTwo() throws Exception {
         Path garbage = write("garbage.log", "IN 0x1 20261124 13:57:43 READ (/t )\nnonsense here\n");
-        Run g = run("replay", garbage.toString());
-        assertThat(g.code()).isEqualTo(2);
+        CliRun g = xenpv("replay", garbage.toString());
+        assertThat(g.exit()).isEqualTo(2);
         assertThat(g.err()).isEqualTo("xenpv replay: " + garbage + ":2: unrecognized cxenstored trace line: "
                 + "\"nonsense here\"" + System.lineSeparator());
         assertThat(g.out()).isEmpty();
 
         Path truncated = write("truncated.log", "CREATE connection 0x1\nIN 0x1 20261124 13:57:43 WRITE (/t/x "
                 + "first line of a value\nwith a second line but no end");
-        Run t = run("replay", truncated.toString());
-        assertThat(t.code()).isEqualTo(2);
+        CliRun t = xenpv("replay", truncated.toString());
+        assertThat(t.exit()).isEqualTo(2);
         assertThat(t.err()).startsWith("xenpv replay: " + truncated + ":");
 
         Path mixed = write("mixed.log", "CREATE connection 0x1\n"
                 + "[20261124T13:51:00.705Z]  A6           watch     /t tokA \n");
-        Run m = run("replay", mixed.toString());
-        assertThat(m.code()).isEqualTo(2);
+        CliRun m = xenpv("replay", mixed.toString());
+        assertThat(m.exit()).isEqualTo(2);
         assertThat(m.err()).startsWith("xenpv replay: " + mixed + ":2: ").doesNotContain("Exception");
 
         Path binary = dir.resolve("bin.log");
         Files.write(binary, new byte[] {0x7f, 'E', 'L', 'F', 0, 1, 2});
-        Run b = run("replay", binary.toString());
-        assertThat(b.code()).isEqualTo(2);
+        CliRun b = xenpv("replay", binary.toString());
+        assertThat(b.exit()).isEqualTo(2);
         assertThat(b.err()).contains(binary + ":1: NUL byte: binary data");
 
-        assertThat(run("replay", dir.resolve("missing.log").toString()).err()).contains("no such file");
-        Run lenient = run("replay", garbage.toString(), "--lenient");
-        assertThat(lenient.code()).isZero();
+        assertThat(xenpv("replay", dir.resolve("missing.log").toString()).err()).contains("no such file");
+        CliRun lenient = xenpv("replay", garbage.toString(), "--lenient");
+        assertThat(lenient.exit()).isZero();
         assertThat(lenient.err()).contains("warning: skipped 1 malformed record(s)");
     }
 
     @Test
     void usageErrorsAreExitTwo() throws Exception {
-        assertThat(run("replay", CX.toString(), "--against", "tcp:1234").err())
+        assertThat(xenpv("replay", CX.toString(), "--against", "tcp:1234").err())
                 .contains("--against: expected sim or socket:PATH, got 'tcp:1234'");
-        Run s = run("replay", CX.toString(), "--against", "socket:" + dir.resolve("nope"));
-        assertThat(s.code()).isEqualTo(2);
+        CliRun s = xenpv("replay", CX.toString(), "--against", "socket:" + dir.resolve("nope"));
+        assertThat(s.exit()).isEqualTo(2);
         assertThat(s.err()).contains("no such socket");
-        assertThat(run("replay", CX.toString(), "--report-format", "html").code()).isEqualTo(2);
+        assertThat(xenpv("replay", CX.toString(), "--report-format", "html").exit()).isEqualTo(2);
         Path dead = dir.resolve("dead.sock");
         try (java.nio.channels.ServerSocketChannel ch = java.nio.channels.ServerSocketChannel.open(
                 java.net.StandardProtocolFamily.UNIX)) {
             ch.bind(java.net.UnixDomainSocketAddress.of(dead));
         }
-        Run refused = run("replay", CX.toString(), "--against", "socket:" + dead);
-        assertThat(refused.code()).isEqualTo(2);
+        CliRun refused = xenpv("replay", CX.toString(), "--against", "socket:" + dead);
+        assertThat(refused.exit()).isEqualTo(2);
         assertThat(refused.err()).startsWith("xenpv replay: socket:" + dead + " is unreachable: cannot connect to "
                 + "xenstored socket " + dead + ": ");
         Path badDump = write("bad.dump", "/a = \"x\"   (n0)\n/b = \"unterminated\n");
-        Run d = run("replay", CX.toString(), "--initial", badDump.toString());
-        assertThat(d.code()).isEqualTo(2);
+        CliRun d = xenpv("replay", CX.toString(), "--initial", badDump.toString());
+        assertThat(d.exit()).isEqualTo(2);
         assertThat(d.err()).contains(badDump + ":2: value has no closing quote");
         Path badExp = write("x.replay", "expect nine lives\n");
-        Run e = run("replay", CX.toString(), "--expectations", badExp.toString());
-        assertThat(e.code()).isEqualTo(2);
+        CliRun e = xenpv("replay", CX.toString(), "--expectations", badExp.toString());
+        assertThat(e.exit()).isEqualTo(2);
         assertThat(e.err()).contains(badExp + ":1: expect: 'nine' is no line number");
     }
 
@@ -194,12 +179,12 @@ class ReplayCommandTest {
                 /local/domain/5 = ""   (n5,r0)
                 /local/domain/5/name = "guest"   (n5,r0)
                 """);
-        assertThat(run("replay", trace.toString()).code()).isEqualTo(1);
-        Run r = run("replay", trace.toString(), "--initial", dump.toString());
-        assertThat(r.code()).isZero();
+        assertThat(xenpv("replay", trace.toString()).exit()).isEqualTo(1);
+        CliRun r = xenpv("replay", trace.toString(), "--initial", dump.toString());
+        assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("started from an initial state of 4 nodes");
-        Run only0 = run("replay", trace.toString(), "--initial", dump.toString(), "--domains", "0");
-        assertThat(only0.code()).isEqualTo(2);
+        CliRun only0 = xenpv("replay", trace.toString(), "--initial", dump.toString(), "--domains", "0");
+        assertThat(only0.exit()).isEqualTo(2);
         assertThat(only0.err()).contains(dump + ":3: creating the initial state: SET_PERMS /local/domain/5 [n5, r0] "
                 + "failed")
                 .contains("ENOENT");
@@ -209,16 +194,16 @@ class ReplayCommandTest {
     @Test
     void againstARealDaemonSocket() throws Exception {
         try (RealCxenstored d = RealCxenstored.start()) {
-            Run r = run("replay", CX.toString(), "--against", "socket:" + d.socketPath(), "--report-format", "json");
-            assertThat(r.code()).isZero();
+            CliRun r = xenpv("replay", CX.toString(), "--against", "socket:" + d.socketPath(), "--report-format", "json");
+            assertThat(r.exit()).isZero();
             JsonNode j = new ObjectMapper().readTree(r.out());
             assertThat(j.get("target").asText()).isEqualTo("socket:" + d.socketPath());
             assertThat(j.get("counts").get("replies_compared").asLong()).isEqualTo(62);
             assertThat(j.get("counts").get("events_compared").asLong()).isEqualTo(10);
             assertThat(j.get("expected_deviations").get(0).get("line").asLong()).isEqualTo(72);
 
-            Run ring = run("replay", TOOLSTACK.toString(), "--against", "socket:" + d.socketPath(), "--timeout", "300");
-            assertThat(ring.code()).isEqualTo(1);
+            CliRun ring = xenpv("replay", TOOLSTACK.toString(), "--against", "socket:" + d.socketPath(), "--timeout", "300");
+            assertThat(ring.exit()).isEqualTo(1);
             assertThat(ring.out()).contains("skipped steps (").contains("is domain 5's ring: its steps are skipped "
                     + "against socket:" + d.socketPath() + ", where every client is a privileged dom0 socket client");
         }

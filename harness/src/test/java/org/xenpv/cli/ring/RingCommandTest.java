@@ -1,14 +1,13 @@
 package org.xenpv.cli.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.xenpv.core.golden.GoldenValues.gv;
+import static org.xenpv.cli.CliRun.xenpv;
 import static org.xenpv.core.golden.GoldenValues.gv64;
+import static org.xenpv.core.golden.GoldenValues.gv;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.xenpv.cli.CliRun;
 import org.xenpv.cli.Xenpv;
 import org.xenpv.core.golden.CGolden;
 import org.xenpv.core.mem.Page;
@@ -38,19 +38,6 @@ class RingCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run xenpv(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Xenpv.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     Path cRingPage(String layout, int order, int start) {
         Path p = tmp.resolve(layout + "-" + order + "-" + Integer.toUnsignedString(start) + ".page");
         CGolden.runOk(CGolden.compile("ring_scenario.c"), "make", layout, Integer.toString(order),
@@ -65,7 +52,7 @@ class RingCommandTest {
     }
 
     static JsonNode decode(String layout, int order, Path page) throws IOException {
-        Run r = xenpv("ring", "decode", "--layout", layout, "--order", Integer.toString(order), page.toString());
+        CliRun r = xenpv("ring", "decode", "--layout", layout, "--order", Integer.toString(order), page.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
         return JSON.readTree(r.out());
@@ -172,12 +159,12 @@ class RingCommandTest {
         CGolden.assumeAvailable();
         Path page = layout.equals("xenstore") || layout.equals("console") ? cBytePage(layout, start)
                 : cRingPage(layout, order, start);
-        Run d = xenpv("ring", "decode", "--layout", layout, "--order", Integer.toString(order), page.toString());
+        CliRun d = xenpv("ring", "decode", "--layout", layout, "--order", Integer.toString(order), page.toString());
         assertThat(d.exit()).as(d.err()).isZero();
         Path json = tmp.resolve("page.json");
         Files.writeString(json, d.out());
         Path out = tmp.resolve("out.page");
-        Run e = xenpv("ring", "encode", "--layout", layout, "--order", Integer.toString(order), json.toString(),
+        CliRun e = xenpv("ring", "encode", "--layout", layout, "--order", Integer.toString(order), json.toString(),
                 "-o", out.toString());
         assertThat(e.exit()).as(e.err()).isZero();
         assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(page));
@@ -191,7 +178,7 @@ class RingCommandTest {
                  "slots": [{"slot": 1, "request": {"gref": 4294967295, "id": 7}}]}
                 """);
         Path out = tmp.resolve("min.page");
-        Run r = xenpv("ring", "encode", "--layout", "netif-tx", json.toString(), "-o", out.toString());
+        CliRun r = xenpv("ring", "encode", "--layout", "netif-tx", json.toString(), "-o", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         byte[] b = Files.readAllBytes(out);
         assertThat(b).hasSize(Page.SIZE);
@@ -220,7 +207,7 @@ class RingCommandTest {
                                                    "nrSectors": 8}}]}
                 """);
         Path out = tmp.resolve("blk.page");
-        Run r = xenpv("ring", "encode", "--layout", "blkif-x86_32", json.toString(), "-o", out.toString());
+        CliRun r = xenpv("ring", "encode", "--layout", "blkif-x86_32", json.toString(), "-o", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         Page p = new Page();
         p.putBytes(0, Files.readAllBytes(out), 0, Page.SIZE);
@@ -245,7 +232,7 @@ class RingCommandTest {
         }
     }
 
-    private void assertOneLineError(Run r, String... parts) {
+    private void assertOneLineError(CliRun r, String... parts) {
         assertThat(r.exit()).isEqualTo(Xenpv.EXIT_USAGE);
         assertThat(r.err().strip().lines().count()).as("one line: %s", r.err()).isEqualTo(1);
         assertThat(r.err()).contains(parts).doesNotContain("Exception").doesNotContain("\tat ");
@@ -303,9 +290,9 @@ class RingCommandTest {
 
     @Test
     void ringIsASubcommandOfXenpv() {
-        Run r = xenpv("--help");
+        CliRun r = xenpv("--help");
         assertThat(r.out()).contains("ring");
-        Run h = xenpv("ring", "decode", "--help");
+        CliRun h = xenpv("ring", "decode", "--help");
         assertThat(h.out()).contains("--layout", "--order", "rsp_event - 1");
     }
 }
