@@ -1,5 +1,8 @@
 package org.xenpv.cli.bench;
 
+import static org.xenpv.cli.bench.BenchSlots.ENTRY_SIZE;
+import static org.xenpv.cli.bench.BenchSlots.FIRST_SLOT;
+
 import org.xenpv.core.mem.Page;
 import org.xenpv.core.ring.BackRing;
 import org.xenpv.core.ring.blkif.Blkif;
@@ -22,12 +25,11 @@ final class BenchBackend implements Runnable {
     private final BenchPort port;
     private final boolean notify;
     private final long count;
-    private final int idOffset;
+    /** {@code RING_SIZE}. */
     private final int size;
-    /** {@code sizeof} a slot, and the offsets of the first slot and just past the last: slots are walked in order. */
-    private final int entrySize;
-    private final int firstSlot;
-    private final int slotsEnd;
+
+    /** {@code offsetof(blkif_request, id)} in the benchmark's ABI. */
+    private static final int ID = JavaRingBench.ABI.idOffset();
 
     private long answered;
 
@@ -41,11 +43,8 @@ final class BenchBackend implements Runnable {
             throw new IllegalArgumentException("notify mode needs an event channel port");
         }
         this.count = count;
-        this.idOffset = abi.idOffset();
         this.size = ring.size();
-        this.entrySize = ring.geometry().entrySize();
-        this.firstSlot = ring.slotOffset(0);
-        this.slotsEnd = firstSlot + size * entrySize;
+        BenchSlots.check(ring, abi);
     }
 
     @Override
@@ -88,36 +87,73 @@ final class BenchBackend implements Runnable {
     /** Answers the requests up to {@code rp} (a validated {@code req_prod}); entered only when there are some. */
     private void answer(int rp) {
         int cons = ring.reqCons();
+        if (ring.rspProdPvt() != cons) {
+            answerApart(rp);
+            return;
+        }
+        // Each response goes into its own request's slot: rsp_prod_pvt == req_cons, and both advance together.
+        // gcc proves this of ringbench.c's backend and compiles one index and no RING_REQUEST_CONS_OVERFLOW test
+        // (0 < RING_SIZE); C2 cannot see it across calls, so the test above says it once per batch. The loops
+        // are counted loops, as in BenchFrontend.
+        int n = rp - cons;
+        int slot = ring.geometry().slot(cons);
+        int first = Math.min(n, size - slot);
+        int from = FIRST_SLOT + slot * ENTRY_SIZE;
+        answerInPlace(from, from + first * ENTRY_SIZE);
+        if (first < n) {
+            answerInPlace(FIRST_SLOT, FIRST_SLOT + (n - first) * ENTRY_SIZE);
+        }
+        ring.setReqCons(rp);
+        ring.setRspProdPvt(rp);
+        answered += n;
+    }
+
+    /** Answers the requests in the slots at offsets {@code from, from + ENTRY_SIZE, ... < to}, each in its slot. */
+    private void answerInPlace(int from, int to) {
+        for (int off = from; off < to; off += ENTRY_SIZE) {
+            int opSegments = page.getShort(off);
+            long id = page.getLong(off + ID);
+            page.putLong(off, id);
+            // operation (u8 @8), padding (@9), status (s16 @10): one u32 store.
+            page.putInt(off + BenchFrontend.RSP_OPERATION, response(opSegments));
+        }
+    }
+
+    /**
+     * The general case, where responses trail requests by {@code req_cons - rsp_prod_pvt} slots (a backend that
+     * took requests it has not answered yet): stops at {@code RING_REQUEST_CONS_OVERFLOW}.
+     */
+    private void answerApart(int rp) {
+        int cons = ring.reqCons();
         int prod = ring.rspProdPvt();
         long n = answered;
-        int off = ring.slotOffset(cons);
-        int roff = ring.slotOffset(prod);
-        // RING_REQUEST_CONS_OVERFLOW: never consume a request there is no response slot for.
         while (cons != rp && Integer.compareUnsigned(cons - prod, size) < 0) {
+            int off = ring.slotOffset(cons);
             int opSegments = page.getShort(off);
-            int op = opSegments & 0xff;
-            int segments = opSegments >>> 8 & 0xff;
-            long id = page.getLong(off + idOffset);
+            long id = page.getLong(off + ID);
             cons++;
-            int status = op == Blkif.OP_READ && segments >= 1 && segments <= Blkif.MAX_SEGMENTS_PER_REQUEST
-                    ? Blkif.RSP_OKAY : Blkif.RSP_ERROR;
+            int roff = ring.slotOffset(prod);
             page.putLong(roff, id);
-            // operation (u8 @8), padding (@9), status (s16 @10): one u32 store.
-            page.putInt(roff + BenchFrontend.RSP_OPERATION, op | status << 16);
+            page.putInt(roff + BenchFrontend.RSP_OPERATION, response(opSegments));
             prod++;
             n++;
-            off += entrySize;
-            if (off == slotsEnd) {
-                off = firstSlot;
-            }
-            roff += entrySize;
-            if (roff == slotsEnd) {
-                roff = firstSlot;
-            }
         }
         ring.setReqCons(cons);
         ring.setRspProdPvt(prod);
         answered = n;
+    }
+
+    /**
+     * The response's {@code operation}, padding and {@code status} as one u32, for a request whose
+     * {@code operation} and {@code nr_segments} are the low and high byte of {@code opSegments}: OKAY for a
+     * 1-to-{@code BLKIF_MAX_SEGMENTS_PER_REQUEST}-segment READ, ERROR otherwise.
+     */
+    private static int response(int opSegments) {
+        int op = opSegments & 0xff;
+        int segments = opSegments >>> 8 & 0xff;
+        int status = op == Blkif.OP_READ && segments >= 1 && segments <= Blkif.MAX_SEGMENTS_PER_REQUEST
+                ? Blkif.RSP_OKAY : Blkif.RSP_ERROR;
+        return op | status << 16;
     }
 
     long answered() {

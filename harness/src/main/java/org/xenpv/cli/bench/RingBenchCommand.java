@@ -75,6 +75,13 @@ public final class RingBenchCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--jit-directive", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "before the Java warm-up, add a HotSpot compiler directive that always inlines the JDK's "
+                    + "Unsafe.convEndian, the byte-order step of every ByteBuffer access: C2 otherwise leaves it out "
+                    + "of line in about one JVM in ten, which then runs the ring at about 60%% speed throughout "
+                    + "(default: on; --no-jit-directive measures without it)")
+    boolean jitDirective;
+
     @Option(names = "--runs", paramLabel = "R", defaultValue = "3",
             description = "timed runs of each implementation per mode (default: ${DEFAULT-VALUE})")
     int runs;
@@ -152,6 +159,9 @@ public final class RingBenchCommand implements Callable<Integer> {
             }
         }
         JavaRingBench java = runJava ? new JavaRingBench(Duration.ofSeconds(timeoutSeconds)) : null;
+        if (runJava && jitDirective) {
+            out.println("java jit: " + JitDirective.add().describe());
+        }
         boolean ratioFailed = false;
         for (NotifyMode mode : selected) {
             long n = count != null ? count : mode.defaultCount();

@@ -15,6 +15,7 @@ import org.xenpv.core.sim.KernelConfig.ActorThreads;
 import org.xenpv.core.mem.Page;
 import org.xenpv.core.ring.BackRing;
 import org.xenpv.core.ring.FrontRing;
+import org.xenpv.core.ring.Sring;
 import org.xenpv.core.ring.blkif.Blkif;
 import org.xenpv.core.ring.blkif.BlkifAbi;
 import org.xenpv.core.ring.blkif.BlkifRequest;
@@ -107,6 +108,130 @@ class BenchActorsTest {
         // Only one-to-eleven-segment READs are what this backend serves.
         assertThat(front.takeResponse()).isEqualTo(new BlkifResponse(2, Blkif.OP_WRITE, Blkif.RSP_ERROR));
         assertThat(front.takeResponse()).isEqualTo(new BlkifResponse(3, Blkif.OP_READ, Blkif.RSP_ERROR));
+    }
+
+    /** A shared ring whose indices all stand at {@code start} (req_prod, rsp_prod; events one past). */
+    private static Page ringAt(int start) {
+        Page page = new Page();
+        Sring sring = new Sring(page);
+        sring.init();
+        sring.setReqProd(start);
+        sring.setRspProd(start);
+        sring.setReqEvent(start + 1);
+        sring.setRspEvent(start + 1);
+        return page;
+    }
+
+    private static BlkifRequest read(long id, int segments) {
+        return BlkifRequest.ReadWrite.of(Blkif.OP_READ, 0, id, id * 8, Collections.nCopies(segments,
+                new BlkifSegment(GREF, 0, 7)));
+    }
+
+    @Test
+    void frontendFillsAndChecksSlotsAcrossTheRingsEnd() {
+        // From index 30 of a 32-slot ring, the first 32 requests take slots 30, 31, then 0..29.
+        Page page = ringAt(30);
+        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.attach("t", page, ABI.layout(), null, 30);
+        BackRing<BlkifRequest, BlkifResponse> back = BackRing.attach("t", page, ABI.layout(), null, 30);
+        long count = 70;
+        List<BlkifRequest> seen = Collections.synchronizedList(new ArrayList<>());
+        BenchFrontend fe = new BenchFrontend(front, page, ABI, null, NotifyMode.SPIN, count, GREF);
+        try (Kernel k = Kernel.concurrent()) {
+            var b = k.spawn("back", codecBackend(back, count, seen, id -> Blkif.RSP_OKAY));
+            var f = k.spawn("front", fe);
+            k.runUntil(() -> f.finished() && b.finished(), Duration.ofSeconds(30));
+        }
+        assertThat(fe.verified()).isEqualTo(count);
+        assertThat(front.rspCons()).isEqualTo(30 + (int) count);
+        for (int i = 0; i < count; i++) {
+            assertThat(seen.get(i)).isEqualTo(read(i, 1));
+        }
+    }
+
+    @Test
+    void frontendNamesABadResponseAfterTheRingsEndByItsRingIndex() {
+        Page page = ringAt(30);
+        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.attach("t", page, ABI.layout(), null, 30);
+        BackRing<BlkifRequest, BlkifResponse> back = BackRing.attach("t", page, ABI.layout(), null, 30);
+        BenchFrontend fe = new BenchFrontend(front, page, ABI, null, NotifyMode.SPIN, 40, GREF);
+        try (Kernel k = Kernel.concurrent()) {
+            // id 3 sits in slot 1, after the wrap: ring index 33.
+            k.spawn("back", codecBackend(back, 40, new ArrayList<>(), id -> id == 3 ? Blkif.RSP_ERROR : Blkif.RSP_OKAY));
+            k.spawn("front", fe);
+            assertThatThrownBy(() -> k.runUntil(() -> false, Duration.ofSeconds(30)))
+                    .isInstanceOf(ActorFailedException.class)
+                    .hasRootCauseMessage("ring t response at rsp_cons=33: id 3 operation 0 status -1; expected id 3 "
+                            + "operation 0 status 0 (BLKIF_RSP_OKAY)");
+        }
+        assertThat(fe.verified()).isEqualTo(3);
+        assertThat(front.rspCons()).isEqualTo(33);
+    }
+
+    @Test
+    void backendAnswersEachRequestInItsOwnSlotAcrossTheRingsEnd() {
+        Page page = ringAt(29);
+        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.attach("t", page, ABI.layout(), null, 29);
+        BackRing<BlkifRequest, BlkifResponse> back = BackRing.attach("t", page, ABI.layout(), null, 29);
+        // Slots 29, 30, 31, 0, 1, 2: the WRITE and the twelve-segment READ after the wrap get ERROR.
+        List<BlkifRequest> sent = List.of(read(10, 1), read(11, 11), read(12, 1),
+                BlkifRequest.ReadWrite.of(Blkif.OP_WRITE, 0, 13, 8, List.of(new BlkifSegment(GREF, 0, 7))),
+                new BlkifRequest.ReadWrite(Blkif.OP_READ, 12, 0, 14, 112, List.of(new BlkifSegment(GREF, 0, 7))),
+                read(15, 2));
+        sent.forEach(front::putRequest);
+        front.pushRequests();
+        BenchBackend be = new BenchBackend(back, page, ABI, null, NotifyMode.SPIN, sent.size());
+        be.run();
+        assertThat(be.answered()).isEqualTo(sent.size());
+        assertThat(back.reqCons()).isEqualTo(35);
+        assertThat(back.rspProdPvt()).isEqualTo(35);
+        assertThat(front.checkedRspProd()).isEqualTo(35);
+        List<BlkifResponse> got = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            got.add(front.takeResponse());
+        }
+        assertThat(got).containsExactly(
+                new BlkifResponse(10, Blkif.OP_READ, Blkif.RSP_OKAY),
+                new BlkifResponse(11, Blkif.OP_READ, Blkif.RSP_OKAY),
+                new BlkifResponse(12, Blkif.OP_READ, Blkif.RSP_OKAY),
+                new BlkifResponse(13, Blkif.OP_WRITE, Blkif.RSP_ERROR),
+                new BlkifResponse(14, Blkif.OP_READ, Blkif.RSP_ERROR),
+                new BlkifResponse(15, Blkif.OP_READ, Blkif.RSP_OKAY));
+    }
+
+    @Test
+    void backendAnswersIntoTheSlotsOfEarlierRequestsWhenItTookSomeBeforehand() {
+        Page page = new Page();
+        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.init("t", page, ABI.layout());
+        BackRing<BlkifRequest, BlkifResponse> back = BackRing.init("t", page, ABI.layout());
+        front.putRequest(read(1, 1));
+        front.putRequest(read(2, 1));
+        front.putRequest(read(3, 1));
+        front.pushRequests();
+        // Another part of the backend took request 1 and has not answered it: rsp_prod_pvt 0, req_cons 1.
+        assertThat(back.takeRequest()).isEqualTo(read(1, 1));
+        BenchBackend be = new BenchBackend(back, page, ABI, null, NotifyMode.SPIN, 2);
+        be.run();
+        assertThat(be.answered()).isEqualTo(2);
+        assertThat(back.reqCons()).isEqualTo(3);
+        assertThat(back.rspProdPvt()).isEqualTo(2);
+        assertThat(front.checkedRspProd()).isEqualTo(2);
+        // Responses go in order into slots 0 and 1: they answer requests 2 and 3.
+        assertThat(front.takeResponse()).isEqualTo(new BlkifResponse(2, Blkif.OP_READ, Blkif.RSP_OKAY));
+        assertThat(front.takeResponse()).isEqualTo(new BlkifResponse(3, Blkif.OP_READ, Blkif.RSP_OKAY));
+    }
+
+    @Test
+    void loopsRefuseARingTheyWereNotCompiledFor() {
+        Page page = new Page();
+        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.init("t32", page, BlkifAbi.X86_32.layout());
+        BackRing<BlkifRequest, BlkifResponse> back = BackRing.init("t32", page, BlkifAbi.X86_32.layout());
+        assertThatThrownBy(() -> new BenchFrontend(front, page, BlkifAbi.X86_32, null, NotifyMode.SPIN, 1, GREF))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ring t32: the benchmark's loops are compiled for x86_64-abi blkif slots of 112 bytes "
+                        + "from offset 64, not x86_32-abi slots of 108 bytes from offset 64");
+        assertThatThrownBy(() -> new BenchBackend(back, page, BlkifAbi.X86_32, null, NotifyMode.SPIN, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("ring t32: the benchmark's loops are compiled for x86_64-abi");
     }
 
     @ParameterizedTest(name = "{0}")
