@@ -70,10 +70,14 @@ final class BenchBackend implements Runnable {
     }
 
     private void runSpin() {
+        BackRing<?, ?> r = ring;
         while (answered < count) {
-            takeRequests();
-            ring.pushResponsesAndCheckNotify();
-            ring.finalCheckForRequests();
+            int rp = r.checkedReqProd();
+            if (rp != r.reqCons()) {
+                answer(rp);
+            }
+            r.pushResponsesAndCheckNotify();
+            r.finalCheckForRequests();
         }
     }
 

@@ -98,15 +98,19 @@ final class BenchFrontend implements Runnable {
     }
 
     private void runSpin() {
+        FrontRing<?, ?> r = ring;
         while (done < count) {
             produce();
-            ring.pushRequestsAndCheckNotify();
+            r.pushRequestsAndCheckNotify();
             while (true) {
-                takeResponses();
-                if (ring.finalCheckForResponses()) {
+                int rp = r.checkedRspProd();
+                if (rp != r.rspCons()) {
+                    consume(rp);
+                }
+                if (r.finalCheckForResponses()) {
                     continue;
                 }
-                if (done >= count || (issued < count && !ring.full())) {
+                if (done >= count || (issued < count && !r.full())) {
                     break;
                 }
             }
