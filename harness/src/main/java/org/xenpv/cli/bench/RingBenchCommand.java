@@ -82,7 +82,7 @@ public final class RingBenchCommand implements Callable<Integer> {
                     + "(default: on; --no-jit-directive measures without it)")
     boolean jitDirective;
 
-    @Option(names = "--runs", paramLabel = "R", defaultValue = "3",
+    @Option(names = "--runs", paramLabel = "R", defaultValue = "5",
             description = "timed runs of each implementation per mode (default: ${DEFAULT-VALUE})")
     int runs;
 
