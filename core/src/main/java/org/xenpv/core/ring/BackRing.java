@@ -76,7 +76,11 @@ public final class BackRing<Q, S> extends RingHalf<Q, S> {
      * answer in, whatever {@code req_prod} says.
      */
     public long unconsumedRequests() {
-        long req = RingIdx.distance(reqCons, sring.reqProd());
+        return unconsumedRequests(Sring.load(view, kernel, Sring.REQ_PROD));
+    }
+
+    private long unconsumedRequests(int reqProd) {
+        long req = RingIdx.distance(reqCons, reqProd);
         long rsp = Integer.toUnsignedLong(size - (reqCons - rspProdPvt));
         return Math.min(req, rsp);
     }
@@ -104,7 +108,12 @@ public final class BackRing<Q, S> extends RingHalf<Q, S> {
      *                            {@code req_cons} and {@code rsp_prod_pvt}
      */
     public int checkedReqProd() {
-        int rp = sring.reqProd();
+        return checkedReqProd(view);
+    }
+
+    /** {@link #checkedReqProd()} through {@code page}, this ring's view held in the caller's local ({@link Sring}). */
+    public int checkedReqProd(MemoryView page) {
+        int rp = Sring.load(ownView(page), kernel, Sring.REQ_PROD);
         if (requestProdOverflow(rp)) {
             throw fault("illegal ring indices req_prod=" + RingIdx.str(rp) + " req_cons=" + RingIdx.str(reqCons)
                     + " rsp_prod_pvt=" + RingIdx.str(rspProdPvt) + " (" + RingIdx.distance(rspProdPvt, rp)
@@ -166,8 +175,8 @@ public final class BackRing<Q, S> extends RingHalf<Q, S> {
 
     /** {@code RING_PUSH_RESPONSES}: publishes {@code rsp_prod_pvt} as {@code rsp_prod} (release store). */
     public void pushResponses() {
-        int old = sring.rspProd();
-        sring.setRspProd(rspProdPvt);
+        int old = Sring.load(view, kernel, Sring.RSP_PROD);
+        Sring.store(view, kernel, Sring.RSP_PROD, rspProdPvt);
         logPush("rsp", old, rspProdPvt, false);
     }
 
@@ -178,11 +187,19 @@ public final class BackRing<Q, S> extends RingHalf<Q, S> {
      * @return whether the frontend must be notified: its {@code rsp_event} lies in {@code (old, new]}
      */
     public boolean pushResponsesAndCheckNotify() {
-        int old = sring.rspProd();
+        return pushResponsesAndCheckNotify(view);
+    }
+
+    /**
+     * {@link #pushResponsesAndCheckNotify()} through {@code page}, this ring's view held in the caller's local
+     * ({@link Sring} says why a polling loop wants that).
+     */
+    public boolean pushResponsesAndCheckNotify(MemoryView page) {
+        MemoryView v = ownView(page);
+        Kernel k = kernel;
+        int old = Sring.load(v, k, Sring.RSP_PROD);
         int nw = rspProdPvt;
-        sring.setRspProd(nw);
-        MemoryView.fullFence();
-        boolean notify = RingIdx.needsNotify(old, nw, sring.rspEvent());
+        boolean notify = Sring.publishAndCheckNotify(v, k, Sring.RSP_PROD, Sring.RSP_EVENT, old, nw);
         logPush("rsp", old, nw, notify);
         return notify;
     }
@@ -192,12 +209,15 @@ public final class BackRing<Q, S> extends RingHalf<Q, S> {
      * {@code req_event = req_cons + 1}, full fence, and checks again.
      */
     public boolean finalCheckForRequests() {
-        if (hasUnconsumedRequests()) {
-            return true;
-        }
-        sring.setReqEvent(reqCons + 1);
-        MemoryView.fullFence();
-        return hasUnconsumedRequests();
+        return finalCheckForRequests(view);
+    }
+
+    /** {@link #finalCheckForRequests()} through {@code page}, this ring's view held in the caller's local. */
+    public boolean finalCheckForRequests(MemoryView page) {
+        MemoryView v = ownView(page);
+        Kernel k = kernel;
+        return unconsumedRequests(Sring.load(v, k, Sring.REQ_PROD)) != 0
+                || unconsumedRequests(Sring.setEventAndRecheck(v, k, Sring.REQ_EVENT, Sring.REQ_PROD, reqCons)) != 0;
     }
 
     /** Indices and live slots, for the debugger: unconsumed requests and unpushed/unread responses. */

@@ -91,7 +91,7 @@ public final class FrontRing<Q, S> extends RingHalf<Q, S> {
      * {@link #responseProdOverflow(int)}.
      */
     public long unconsumedResponses() {
-        return RingIdx.distance(rspCons, sring.rspProd());
+        return RingIdx.distance(rspCons, Sring.load(view, kernel, Sring.RSP_PROD));
     }
 
     /** {@code RING_HAS_UNCONSUMED_RESPONSES} as a boolean. */
@@ -112,7 +112,12 @@ public final class FrontRing<Q, S> extends RingHalf<Q, S> {
      * @throws RingIndexException "illegal number of responses" naming {@code rsp_prod} and {@code rsp_cons}
      */
     public int checkedRspProd() {
-        int rp = sring.rspProd();
+        return checkedRspProd(view);
+    }
+
+    /** {@link #checkedRspProd()} through {@code page}, this ring's view held in the caller's local ({@link Sring}). */
+    public int checkedRspProd(MemoryView page) {
+        int rp = Sring.load(ownView(page), kernel, Sring.RSP_PROD);
         if (responseProdOverflow(rp)) {
             throw fault("illegal ring indices rsp_prod=" + RingIdx.str(rp) + " rsp_cons=" + RingIdx.str(rspCons)
                     + " (illegal number of responses " + RingIdx.distance(rspCons, rp) + " > ring size " + size + ")");
@@ -150,8 +155,8 @@ public final class FrontRing<Q, S> extends RingHalf<Q, S> {
 
     /** {@code RING_PUSH_REQUESTS}: publishes {@code req_prod_pvt} as {@code req_prod} (release store). */
     public void pushRequests() {
-        int old = sring.reqProd();
-        sring.setReqProd(reqProdPvt);
+        int old = Sring.load(view, kernel, Sring.REQ_PROD);
+        Sring.store(view, kernel, Sring.REQ_PROD, reqProdPvt);
         logPush("req", old, reqProdPvt, false);
     }
 
@@ -162,11 +167,19 @@ public final class FrontRing<Q, S> extends RingHalf<Q, S> {
      * @return whether the backend must be notified: its {@code req_event} lies in {@code (old, new]}
      */
     public boolean pushRequestsAndCheckNotify() {
-        int old = sring.reqProd();
+        return pushRequestsAndCheckNotify(view);
+    }
+
+    /**
+     * {@link #pushRequestsAndCheckNotify()} through {@code page}, this ring's view held in the caller's local
+     * ({@link Sring} says why a polling loop wants that).
+     */
+    public boolean pushRequestsAndCheckNotify(MemoryView page) {
+        MemoryView v = ownView(page);
+        Kernel k = kernel;
+        int old = Sring.load(v, k, Sring.REQ_PROD);
         int nw = reqProdPvt;
-        sring.setReqProd(nw);
-        MemoryView.fullFence();
-        boolean notify = RingIdx.needsNotify(old, nw, sring.reqEvent());
+        boolean notify = Sring.publishAndCheckNotify(v, k, Sring.REQ_PROD, Sring.REQ_EVENT, old, nw);
         logPush("req", old, nw, notify);
         return notify;
     }
@@ -200,12 +213,16 @@ public final class FrontRing<Q, S> extends RingHalf<Q, S> {
      * pushed after the first check but before it could see the new event index).
      */
     public boolean finalCheckForResponses() {
-        if (hasUnconsumedResponses()) {
-            return true;
-        }
-        sring.setRspEvent(rspCons + 1);
-        MemoryView.fullFence();
-        return hasUnconsumedResponses();
+        return finalCheckForResponses(view);
+    }
+
+    /** {@link #finalCheckForResponses()} through {@code page}, this ring's view held in the caller's local. */
+    public boolean finalCheckForResponses(MemoryView page) {
+        MemoryView v = ownView(page);
+        Kernel k = kernel;
+        int cons = rspCons;
+        return Sring.load(v, k, Sring.RSP_PROD) != cons
+                || Sring.setEventAndRecheck(v, k, Sring.RSP_EVENT, Sring.RSP_PROD, cons) != cons;
     }
 
     /** Indices and live slots, for the debugger: outstanding requests and unconsumed responses. */

@@ -91,6 +91,17 @@ public abstract sealed class RingHalf<Q, S> permits FrontRing, BackRing {
         return checkFits(codec).decode(view, geometry.slotOffset(idx));
     }
 
+    /**
+     * {@code page}, refused unless it is this ring's own view (the overloads that take the page from a caller's
+     * local must not reach another ring's memory).
+     */
+    final MemoryView ownView(MemoryView page) {
+        if (page != view) {
+            throw new IllegalArgumentException("ring " + name + ": " + page + " is not this ring's shared page");
+        }
+        return page;
+    }
+
     final <T> EntryCodec<T> checkFits(EntryCodec<T> codec) {
         if (codec.size() > geometry.entrySize()) {
             throw new IllegalArgumentException("ring " + name + ": a " + codec.size() + "-byte structure does not fit its "

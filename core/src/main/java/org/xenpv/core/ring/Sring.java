@@ -15,6 +15,13 @@ import org.xenpv.core.sim.Kernel;
  * {@link Kernel#preemptionPoint()}, so a sweep of seeds explores a peer acting between any two index
  * accesses; without one (benchmarks) the cost is a null check.
  *
+ * <p>The static methods are the same accesses, and the shared-memory halves of {@code io/ring.h}'s
+ * {@code RING_PUSH_*_AND_CHECK_NOTIFY} and {@code RING_FINAL_CHECK_FOR_*}, over a view passed in. They are what
+ * {@link FrontRing} and {@link BackRing} run, and what a loop that polls a ring uses to keep the page in a local:
+ * compiled Java reloads every field it reads after each full fence, so an access through
+ * {@code ring.sring.view} waits for that chain of loads where C, whose ring struct is a local, has the address in
+ * a register. In {@code xenpv bench ring --mode spin} that chain is worth a few percent of the round trips.
+ *
  * <p>The memory behind this header belongs to two domains: nothing here trusts what it reads.
  */
 public final class Sring {
@@ -58,10 +65,54 @@ public final class Sring {
         return view;
     }
 
-    private void preempt() {
+    private static void preempt(Kernel kernel) {
         if (kernel != null) {
             kernel.preemptionPoint();
         }
+    }
+
+    /**
+     * The index at {@code offset} ({@link #REQ_PROD} ... {@link #RSP_EVENT}) of the header in {@code view}, an
+     * acquire load after a preemption point of {@code kernel} ({@code null}: none).
+     */
+    public static int load(MemoryView view, Kernel kernel, int offset) {
+        preempt(kernel);
+        return view.getIntAcquire(offset);
+    }
+
+    /** Stores {@code value} to the index at {@code offset} (release), after a preemption point of {@code kernel}. */
+    public static void store(MemoryView view, Kernel kernel, int offset, int value) {
+        preempt(kernel);
+        view.putIntRelease(offset, value);
+    }
+
+    /**
+     * The shared half of {@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY} / {@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}:
+     * publishes {@code nw} as the producer index at {@code prodOffset} (release), {@code xen_mb()}, and reads the
+     * peer's event index at {@code eventOffset}.
+     *
+     * @param old the producer index before this push
+     * @return whether the peer must be notified: its event index lies in {@code (old, nw]}
+     */
+    public static boolean publishAndCheckNotify(MemoryView view, Kernel kernel, int prodOffset, int eventOffset,
+                                                int old, int nw) {
+        store(view, kernel, prodOffset, nw);
+        MemoryView.fullFence();
+        return RingIdx.needsNotify(old, nw, load(view, kernel, eventOffset));
+    }
+
+    /**
+     * The second half of {@code RING_FINAL_CHECK_FOR_REQUESTS} / {@code RING_FINAL_CHECK_FOR_RESPONSES}, for a
+     * consumer that found nothing: sets its event index at {@code eventOffset} to {@code cons + 1} (release),
+     * {@code xen_mb()}, and reads the producer index at {@code prodOffset} again, which closes the race with a
+     * producer that pushed before it could see the new event index.
+     *
+     * @return the producer index read after the fence
+     */
+    public static int setEventAndRecheck(MemoryView view, Kernel kernel, int eventOffset, int prodOffset, int cons) {
+        store(view, kernel, eventOffset, cons + 1);
+        MemoryView.fullFence();
+        return load(view, kernel, prodOffset);
     }
 
     /**
@@ -69,7 +120,7 @@ public final class Sring {
      * frontend initialises the shared ring.
      */
     public void init() {
-        preempt();
+        preempt(kernel);
         view.putIntRelease(REQ_PROD, 0);
         view.putIntRelease(RSP_PROD, 0);
         view.putIntRelease(REQ_EVENT, 1);
@@ -79,43 +130,35 @@ public final class Sring {
     }
 
     public int reqProd() {
-        preempt();
-        return view.getIntAcquire(REQ_PROD);
+        return load(view, kernel, REQ_PROD);
     }
 
     public void setReqProd(int value) {
-        preempt();
-        view.putIntRelease(REQ_PROD, value);
+        store(view, kernel, REQ_PROD, value);
     }
 
     public int reqEvent() {
-        preempt();
-        return view.getIntAcquire(REQ_EVENT);
+        return load(view, kernel, REQ_EVENT);
     }
 
     public void setReqEvent(int value) {
-        preempt();
-        view.putIntRelease(REQ_EVENT, value);
+        store(view, kernel, REQ_EVENT, value);
     }
 
     public int rspProd() {
-        preempt();
-        return view.getIntAcquire(RSP_PROD);
+        return load(view, kernel, RSP_PROD);
     }
 
     public void setRspProd(int value) {
-        preempt();
-        view.putIntRelease(RSP_PROD, value);
+        store(view, kernel, RSP_PROD, value);
     }
 
     public int rspEvent() {
-        preempt();
-        return view.getIntAcquire(RSP_EVENT);
+        return load(view, kernel, RSP_EVENT);
     }
 
     public void setRspEvent(int value) {
-        preempt();
-        view.putIntRelease(RSP_EVENT, value);
+        store(view, kernel, RSP_EVENT, value);
     }
 
     /** The {@code pvt} union as a little-endian u32 ({@code pvt_pad[0..3]}). */

@@ -46,6 +46,62 @@ class FrontBackRingTest {
     static final RingLayout<Num, Num> SMALL = new RingLayout<>("small", Num.CODEC, Num.CODEC);
 
     @Test
+    void operationsThroughTheCallersPageAreTheRingsOwnAndRefuseAnotherPage() {
+        Page page = new Page();
+        FrontRing<Num, Num> f = FrontRing.init("t", page, SMALL);
+        BackRing<Num, Num> b = BackRing.init("t", page, SMALL);
+        // Nothing pending: the final checks arm the event indices one past the consumers.
+        assertThat(b.finalCheckForRequests(page)).isFalse();
+        assertThat(f.finalCheckForResponses(page)).isFalse();
+        assertThat(f.sring().peek()).isEqualTo(new Sring.Indices(0, 1, 0, 1));
+        f.putRequest(new Num(7));
+        f.putRequest(new Num(70));
+        // req_event 1 lies in (0, 2]: notify, and the backend then finds both requests.
+        assertThat(f.pushRequestsAndCheckNotify(page)).isTrue();
+        assertThat(b.checkedReqProd(page)).isEqualTo(2);
+        assertThat(b.finalCheckForRequests(page)).isTrue();
+        assertThat(b.takeRequest()).isEqualTo(new Num(7));
+        assertThat(b.takeRequest()).isEqualTo(new Num(70));
+        b.putResponse(new Num(8));
+        assertThat(b.pushResponsesAndCheckNotify(page)).isTrue();
+        assertThat(f.checkedRspProd(page)).isEqualTo(1);
+        assertThat(f.finalCheckForResponses(page)).isTrue();
+        assertThat(f.takeResponse()).isEqualTo(new Num(8));
+        // The frontend has not re-armed rsp_event (still 1): the second response is pushed without a notify.
+        b.putResponse(new Num(80));
+        assertThat(b.pushResponsesAndCheckNotify(page)).isFalse();
+        assertThat(f.sring().peek()).isEqualTo(new Sring.Indices(2, 1, 2, 1));
+
+        Page other = new Page();
+        assertThatThrownBy(() -> f.checkedRspProd(other)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("ring t: ").hasMessageEndingWith(" is not this ring's shared page");
+        assertThatThrownBy(() -> f.pushRequestsAndCheckNotify(other)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> f.finalCheckForResponses(other)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.checkedReqProd(other)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.pushResponsesAndCheckNotify(other)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.finalCheckForRequests(other)).isInstanceOf(IllegalArgumentException.class);
+        // Refused before anything was read or written.
+        assertThat(other.toByteArray()).containsOnly(0);
+    }
+
+    @Test
+    void sringMacroHalvesPublishArmAndRecheck() {
+        Page page = new Page();
+        new Sring(page).init();
+        // req_event 1: a push of (0, 3] must notify; with req_event moved to 5, a push of (3, 4] must not.
+        assertThat(Sring.publishAndCheckNotify(page, null, Sring.REQ_PROD, Sring.REQ_EVENT, 0, 3)).isTrue();
+        assertThat(Sring.load(page, null, Sring.REQ_PROD)).isEqualTo(3);
+        Sring.store(page, null, Sring.REQ_EVENT, 5);
+        assertThat(Sring.publishAndCheckNotify(page, null, Sring.REQ_PROD, Sring.REQ_EVENT, 3, 4)).isFalse();
+        // A consumer at 4 that found nothing arms req_event = cons + 1 = 5, and reads req_prod again.
+        assertThat(Sring.setEventAndRecheck(page, null, Sring.REQ_EVENT, Sring.REQ_PROD, 4)).isEqualTo(4);
+        assertThat(new Sring(page).peek()).isEqualTo(new Sring.Indices(4, 5, 0, 1));
+        // Across the u32 wrap: old 0xfffffffe, new 1, event 0xffffffff lies in between.
+        Sring.store(page, null, Sring.RSP_EVENT, 0xffffffff);
+        assertThat(Sring.publishAndCheckNotify(page, null, Sring.RSP_PROD, Sring.RSP_EVENT, 0xfffffffe, 1)).isTrue();
+    }
+
+    @Test
     void fillAndDrainAFourSlotRing() {
         Page page = new Page();
         FrontRing<Num, Num> f = FrontRing.init("t", page, SMALL);

@@ -57,13 +57,17 @@ final class BenchBackend implements Runnable {
         }
     }
 
+    // Both loops keep the ring and its page in locals, as BenchFrontend's do.
+
     private void runNotify() {
+        BackRing<?, ?> r = ring;
+        Page p = page;
         while (answered < count) {
-            takeRequests();
-            if (ring.pushResponsesAndCheckNotify()) {
+            takeRequests(r, p);
+            if (r.pushResponsesAndCheckNotify(p)) {
                 port.send();
             }
-            if (!ring.finalCheckForRequests() && answered < count) {
+            if (!r.finalCheckForRequests(p) && answered < count) {
                 port.await();
             }
         }
@@ -71,19 +75,17 @@ final class BenchBackend implements Runnable {
 
     private void runSpin() {
         BackRing<?, ?> r = ring;
+        Page p = page;
         while (answered < count) {
-            int rp = r.checkedReqProd();
-            if (rp != r.reqCons()) {
-                answer(rp);
-            }
-            r.pushResponsesAndCheckNotify();
-            r.finalCheckForRequests();
+            takeRequests(r, p);
+            r.pushResponsesAndCheckNotify(p);
+            r.finalCheckForRequests(p);
         }
     }
 
-    private void takeRequests() {
-        int rp = ring.checkedReqProd();
-        if (rp != ring.reqCons()) {
+    private void takeRequests(BackRing<?, ?> r, Page p) {
+        int rp = r.checkedReqProd(p);
+        if (rp != r.reqCons()) {
             answer(rp);
         }
     }

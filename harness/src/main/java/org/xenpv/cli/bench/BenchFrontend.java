@@ -78,18 +78,24 @@ final class BenchFrontend implements Runnable {
         endNanos = System.nanoTime();
     }
 
+    // Both loops keep the ring and its page in locals and pass the page to the ring's index operations: compiled
+    // Java reloads every field after each full fence, and an index load whose address hangs off this.ring.view
+    // waits for those loads (Sring says more). C keeps its ring struct in registers.
+
     private void runNotify() {
+        FrontRing<?, ?> r = ring;
+        Page p = page;
         while (done < count) {
             produce();
-            if (ring.pushRequestsAndCheckNotify()) {
+            if (r.pushRequestsAndCheckNotify(p)) {
                 port.send();
             }
             while (true) {
-                takeResponses();
-                if (ring.finalCheckForResponses()) {
+                takeResponses(r, p);
+                if (r.finalCheckForResponses(p)) {
                     continue;
                 }
-                if (done >= count || (issued < count && !ring.full())) {
+                if (done >= count || (issued < count && !r.full())) {
                     break;
                 }
                 port.await();
@@ -99,15 +105,13 @@ final class BenchFrontend implements Runnable {
 
     private void runSpin() {
         FrontRing<?, ?> r = ring;
+        Page p = page;
         while (done < count) {
             produce();
-            r.pushRequestsAndCheckNotify();
+            r.pushRequestsAndCheckNotify(p);
             while (true) {
-                int rp = r.checkedRspProd();
-                if (rp != r.rspCons()) {
-                    consume(rp);
-                }
-                if (r.finalCheckForResponses()) {
+                takeResponses(r, p);
+                if (r.finalCheckForResponses(p)) {
                     continue;
                 }
                 if (done >= count || (issued < count && !r.full())) {
@@ -124,9 +128,9 @@ final class BenchFrontend implements Runnable {
         }
     }
 
-    private void takeResponses() {
-        int rp = ring.checkedRspProd();
-        if (rp != ring.rspCons()) {
+    private void takeResponses(FrontRing<?, ?> r, Page p) {
+        int rp = r.checkedRspProd(p);
+        if (rp != r.rspCons()) {
             consume(rp);
         }
     }
