@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.xenpv.core.sim.KernelConfig.ActorThreads;
 import org.xenpv.core.mem.Page;
 import org.xenpv.core.ring.BackRing;
@@ -53,11 +55,16 @@ class BenchActorsTest {
         };
     }
 
-    @Test
-    void frontendRequestsDecodeAsOneSegmentReadsAndOkayResponsesAreVerified() {
-        Page page = new Page();
-        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.init("t", page, ABI.layout());
-        BackRing<BlkifRequest, BlkifResponse> back = BackRing.init("t", page, ABI.layout());
+    /**
+     * From ring index 0, and from 30 of the 32-slot ring, where the first 32 requests take slots 30, 31, then
+     * 0..29: the frontend splits its runs of slots where the ring wraps.
+     */
+    @ParameterizedTest(name = "from ring index {0}")
+    @ValueSource(ints = {0, 30})
+    void frontendRequestsDecodeAsOneSegmentReadsAndOkayResponsesAreVerified(int start) {
+        Page page = ringAt(start);
+        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.attach("t", page, ABI.layout(), null, start);
+        BackRing<BlkifRequest, BlkifResponse> back = BackRing.attach("t", page, ABI.layout(), null, start);
         long count = 100;
         List<BlkifRequest> seen = Collections.synchronizedList(new ArrayList<>());
         BenchFrontend fe = new BenchFrontend(front, page, ABI, null, NotifyMode.SPIN, count, GREF);
@@ -67,28 +74,33 @@ class BenchActorsTest {
             k.runUntil(() -> f.finished() && b.finished(), Duration.ofSeconds(30));
         }
         assertThat(fe.verified()).isEqualTo(count);
+        assertThat(front.rspCons()).isEqualTo(start + (int) count);
         assertThat(seen).hasSize((int) count);
         for (int i = 0; i < count; i++) {
-            assertThat(seen.get(i)).isEqualTo(new BlkifRequest.ReadWrite(Blkif.OP_READ, 1, 0, i, i * 8L,
-                    List.of(new BlkifSegment(GREF, 0, 7))));
+            assertThat(seen.get(i)).isEqualTo(read(i, 1));
         }
     }
 
-    @Test
-    void frontendRejectsAnErrorStatusNamingTheResponse() {
-        Page page = new Page();
-        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.init("t", page, ABI.layout());
-        BackRing<BlkifRequest, BlkifResponse> back = BackRing.init("t", page, ABI.layout());
+    /** A bad response is named by its ring index: 5 from index 0; id 3 from index 30 sits in slot 1, index 33. */
+    @ParameterizedTest(name = "from ring index {0}, id {1} answered ERROR")
+    @CsvSource({"0, 5", "30, 3"})
+    void frontendRejectsAnErrorStatusNamingTheResponse(int start, long badId) {
+        Page page = ringAt(start);
+        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.attach("t", page, ABI.layout(), null, start);
+        BackRing<BlkifRequest, BlkifResponse> back = BackRing.attach("t", page, ABI.layout(), null, start);
         BenchFrontend fe = new BenchFrontend(front, page, ABI, null, NotifyMode.SPIN, 40, GREF);
+        int badIndex = start + (int) badId;
         try (Kernel k = Kernel.concurrent()) {
-            k.spawn("back", codecBackend(back, 40, new ArrayList<>(), id -> id == 5 ? Blkif.RSP_ERROR : Blkif.RSP_OKAY));
+            k.spawn("back", codecBackend(back, 40, new ArrayList<>(),
+                    id -> id == badId ? Blkif.RSP_ERROR : Blkif.RSP_OKAY));
             k.spawn("front", fe);
             assertThatThrownBy(() -> k.runUntil(() -> false, Duration.ofSeconds(30)))
                     .isInstanceOf(ActorFailedException.class)
-                    .hasRootCauseMessage("ring t response at rsp_cons=5: id 5 operation 0 status -1; expected id 5 "
-                            + "operation 0 status 0 (BLKIF_RSP_OKAY)");
+                    .hasRootCauseMessage("ring t response at rsp_cons=" + badIndex + ": id " + badId
+                            + " operation 0 status -1; expected id " + badId + " operation 0 status 0 (BLKIF_RSP_OKAY)");
         }
-        assertThat(fe.verified()).isEqualTo(5);
+        assertThat(fe.verified()).isEqualTo(badId);
+        assertThat(front.rspCons()).isEqualTo(badIndex);
     }
 
     @Test
@@ -125,46 +137,6 @@ class BenchActorsTest {
     private static BlkifRequest read(long id, int segments) {
         return BlkifRequest.ReadWrite.of(Blkif.OP_READ, 0, id, id * 8, Collections.nCopies(segments,
                 new BlkifSegment(GREF, 0, 7)));
-    }
-
-    @Test
-    void frontendFillsAndChecksSlotsAcrossTheRingsEnd() {
-        // From index 30 of a 32-slot ring, the first 32 requests take slots 30, 31, then 0..29.
-        Page page = ringAt(30);
-        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.attach("t", page, ABI.layout(), null, 30);
-        BackRing<BlkifRequest, BlkifResponse> back = BackRing.attach("t", page, ABI.layout(), null, 30);
-        long count = 70;
-        List<BlkifRequest> seen = Collections.synchronizedList(new ArrayList<>());
-        BenchFrontend fe = new BenchFrontend(front, page, ABI, null, NotifyMode.SPIN, count, GREF);
-        try (Kernel k = Kernel.concurrent()) {
-            var b = k.spawn("back", codecBackend(back, count, seen, id -> Blkif.RSP_OKAY));
-            var f = k.spawn("front", fe);
-            k.runUntil(() -> f.finished() && b.finished(), Duration.ofSeconds(30));
-        }
-        assertThat(fe.verified()).isEqualTo(count);
-        assertThat(front.rspCons()).isEqualTo(30 + (int) count);
-        for (int i = 0; i < count; i++) {
-            assertThat(seen.get(i)).isEqualTo(read(i, 1));
-        }
-    }
-
-    @Test
-    void frontendNamesABadResponseAfterTheRingsEndByItsRingIndex() {
-        Page page = ringAt(30);
-        FrontRing<BlkifRequest, BlkifResponse> front = FrontRing.attach("t", page, ABI.layout(), null, 30);
-        BackRing<BlkifRequest, BlkifResponse> back = BackRing.attach("t", page, ABI.layout(), null, 30);
-        BenchFrontend fe = new BenchFrontend(front, page, ABI, null, NotifyMode.SPIN, 40, GREF);
-        try (Kernel k = Kernel.concurrent()) {
-            // id 3 sits in slot 1, after the wrap: ring index 33.
-            k.spawn("back", codecBackend(back, 40, new ArrayList<>(), id -> id == 3 ? Blkif.RSP_ERROR : Blkif.RSP_OKAY));
-            k.spawn("front", fe);
-            assertThatThrownBy(() -> k.runUntil(() -> false, Duration.ofSeconds(30)))
-                    .isInstanceOf(ActorFailedException.class)
-                    .hasRootCauseMessage("ring t response at rsp_cons=33: id 3 operation 0 status -1; expected id 3 "
-                            + "operation 0 status 0 (BLKIF_RSP_OKAY)");
-        }
-        assertThat(fe.verified()).isEqualTo(3);
-        assertThat(front.rspCons()).isEqualTo(33);
     }
 
     @Test
