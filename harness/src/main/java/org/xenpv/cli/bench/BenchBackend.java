@@ -19,6 +19,9 @@ import org.xenpv.core.ring.blkif.BlkifAbi;
  */
 final class BenchBackend implements Runnable {
 
+    /** {@code offsetof(blkif_request, id)} in the benchmark's ABI. */
+    private static final int ID = JavaRingBench.ABI.idOffset();
+
     private final BackRing<?, ?> ring;
     private final Page page;
     /** The event channel end; {@code null} in spin mode. */
@@ -27,9 +30,6 @@ final class BenchBackend implements Runnable {
     private final long count;
     /** {@code RING_SIZE}. */
     private final int size;
-
-    /** {@code offsetof(blkif_request, id)} in the benchmark's ABI. */
-    private static final int ID = JavaRingBench.ABI.idOffset();
 
     private long answered;
 

@@ -18,7 +18,7 @@ import org.xenpv.core.ring.blkif.BlkifAbi;
  * <p>The loop is the one of {@code ringbench.c}: fill, {@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY} (send
  * if asked), then consume responses until {@code RING_FINAL_CHECK_FOR_RESPONSES} finds none; refill as soon
  * as there is room, otherwise wait for the backend's event ({@link BenchPort#await()}). Requests are written
- * and responses read in place through {@link FrontRing#slotOffset(int)}: nothing is allocated per request,
+ * and responses read in place, at the slot offsets of {@link BenchSlots}: nothing is allocated per request,
  * and each response field is read once.
  */
 final class BenchFrontend implements Runnable {
